@@ -1,0 +1,14 @@
+"""optim_core: torch.optim's optimizers re-done in NumPy, exact to torch in float64, on 2-D test surfaces.
+
+>>> from optim_core import run
+>>> run("sgd", "booth", [0.0, 0.0], 2, lr=0.01).xy.round(4).tolist()
+[[0.0, 0.0], [0.34, 0.38], [0.6412, 0.7108]]
+"""
+
+from .optimizers import OPTIMIZERS
+from .spec import Hyperparameter, Optimizer, OptimizerSpec
+from .surfaces import SURFACES, Surface, get_surface
+from .trajectory import Trajectory, run
+
+__all__ = ["run", "Trajectory", "Surface", "OPTIMIZERS", "SURFACES", "get_surface", "Hyperparameter", "Optimizer",
+           "OptimizerSpec"]

@@ -1,0 +1,288 @@
+"""L-BFGS, ported from ``torch.optim.lbfgs`` (including ``_strong_wolfe`` and ``_cubic_interpolate``).
+
+L-BFGS is not elementwise: its two-loop recursion takes dot products and its line search evaluates the
+objective, so it runs on the two coordinates as Python floats. One :meth:`LBFGS.step` is one torch
+``optimizer.step(closure)``: up to ``max_iter`` inner iterations and ``max_eval`` closure calls. Every closure call
+is reported, so the page can draw the line search.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..spec import Optimizer, OptimizerSpec, hp, p_lr, require
+
+Closure = Callable[[float, float], tuple[float, float, float]]  # (x, y) -> (f, df/dx, df/dy)
+
+
+def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
+    # The minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clipped to bounds (torch's formula).
+    if bounds is not None:
+        xmin_bound, xmax_bound = bounds
+    else:
+        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
+    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
+    d2_square = d1**2 - g1 * g2
+    if d2_square >= 0:
+        d2 = math.sqrt(d2_square)
+        if x1 <= x2:
+            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
+        else:
+            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
+        return min(max(min_pos, xmin_bound), xmax_bound)
+    return (xmin_bound + xmax_bound) / 2.0
+
+
+def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """torch's strong-Wolfe line search along d from x; vectors are (a, b) tuples of floats."""
+    d_norm = max(abs(d[0]), abs(d[1]))
+    f_new, g_new = obj(x, t, d)
+    ls_func_evals = 1
+    gtd_new = _dot(g_new, d)
+
+    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
+    done = False
+    ls_iter = 0
+    while ls_iter < max_ls:
+        if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
+            bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new]
+            break
+        if abs(gtd_new) <= -c2 * gtd:
+            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
+            done = True
+            break
+        if gtd_new >= 0:
+            bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new]
+            break
+        # interpolate
+        min_step = t + 0.01 * (t - t_prev)
+        max_step = t * 10
+        tmp = t
+        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new, bounds=(min_step, max_step))
+        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new, gtd_new
+        f_new, g_new = obj(x, t, d)
+        ls_func_evals += 1
+        gtd_new = _dot(g_new, d)
+        ls_iter += 1
+
+    if ls_iter == max_ls:  # reached max number of iterations
+        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
+
+    # zoom phase: we now have a point satisfying the criteria, or a bracket around it
+    insuf_progress = False
+    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
+    while not done and ls_iter < max_ls:
+        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
+            break
+        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1], bracket_f[1], bracket_gtd[1])
+        # Guard against steps too close to the bracket's ends (torch's "insufficient progress" rule).
+        eps = 0.1 * (max(bracket) - min(bracket))
+        if min(max(bracket) - t, t - min(bracket)) < eps:
+            if insuf_progress or t >= max(bracket) or t <= min(bracket):
+                t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
+                insuf_progress = False
+            else:
+                insuf_progress = True
+        else:
+            insuf_progress = False
+
+        f_new, g_new = obj(x, t, d)
+        ls_func_evals += 1
+        gtd_new = _dot(g_new, d)
+        ls_iter += 1
+
+        if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
+            bracket[high_pos], bracket_f[high_pos], bracket_g[high_pos], bracket_gtd[high_pos] = t, f_new, g_new, gtd_new
+            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
+        else:
+            if abs(gtd_new) <= -c2 * gtd:
+                done = True
+            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
+                bracket[high_pos] = bracket[low_pos]
+                bracket_f[high_pos] = bracket_f[low_pos]
+                bracket_g[high_pos] = bracket_g[low_pos]
+                bracket_gtd[high_pos] = bracket_gtd[low_pos]
+            bracket[low_pos], bracket_f[low_pos], bracket_g[low_pos], bracket_gtd[low_pos] = t, f_new, g_new, gtd_new
+
+    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
+
+
+def _dot(a, b):
+    return a[0] * b[0] + a[1] * b[1]
+
+
+@dataclass
+class LBFGSState:
+    """What torch keeps in ``optimizer.state`` between ``step()`` calls."""
+
+    func_evals: int = 0
+    n_iter: int = 0
+    d: tuple[float, float] | None = None
+    t: float | None = None
+    old_dirs: list = field(default_factory=list)
+    old_stps: list = field(default_factory=list)
+    ro: list = field(default_factory=list)
+    H_diag: float = 1.0
+    prev_flat_grad: tuple[float, float] | None = None
+    prev_loss: float | None = None
+    al: list | None = None
+
+
+@dataclass(frozen=True)
+class LBFGS(Optimizer):
+    lr: float = 1.0
+    max_iter: int = 20
+    max_eval: int | None = None
+    tolerance_grad: float = 1e-7
+    tolerance_change: float = 1e-9
+    history_size: int = 100
+    line_search_fn: str | None = None
+
+    elementwise = False
+    SPEC = OptimizerSpec(
+        name="lbfgs", label="L-BFGS", family="quasi-newton",
+        params=(
+            p_lr(1.0),
+            hp("max_iter", "int", 20, 1, 100, slider=(1, 50),
+               en="Inner iterations per step (one step is one optimizer.step(closure)).",
+               zh="每一步（一次 optimizer.step(closure)）内的迭代次数上限。"),
+            hp("max_eval", "int", None, 1, 200, slider=(1, 100), nullable=True,
+               en="Function evaluations per step; empty means max_iter * 5 // 4.",
+               zh="每一步的函数求值次数上限；留空表示 max_iter * 5 // 4。"),
+            hp("tolerance_grad", "float", 1e-7, 0.0, 1e3, log=True, slider=(1e-12, 1.0),
+               en="Stop when the largest gradient component is at most this.", zh="梯度最大分量不超过此值时停止。"),
+            hp("tolerance_change", "float", 1e-9, 0.0, 1e3, log=True, slider=(1e-12, 1.0),
+               en="Stop when the step or the change in loss is smaller than this.", zh="步长或损失变化小于此值时停止。"),
+            hp("history_size", "int", 100, 1, 1000, slider=(1, 100),
+               en="How many past (s, y) pairs build the curvature estimate.", zh="用多少对历史 (s, y) 估计曲率。"),
+            hp("line_search_fn", "choice", None, choices=(None, "strong_wolfe"),
+               en="None takes fixed steps of lr; strong_wolfe searches along the direction.",
+               zh="None 表示固定步长 lr；strong_wolfe 沿方向做线搜索。"),
+        ),
+        latex=(r"d_k = -H_k \nabla f(\theta_k)\ \text{(two-loop recursion over the last } m \text{ pairs } "
+               r"s_i = \theta_{i+1}-\theta_i,\ y_i = \nabla f_{i+1}-\nabla f_i);\quad \theta_{k+1} = \theta_k + t_k d_k"),
+        help_en="A quasi-Newton method: builds a curvature estimate from recent steps; one step runs many iterations.",
+        help_zh="拟牛顿法：用最近几步估计曲率；每一步内部会迭代多次。",
+    )
+
+    def _check(self) -> None:
+        require(self.lr >= 0.0, f"Invalid learning rate: {self.lr} (lr must be >= 0)")
+        require(self.max_iter >= 1, f"Invalid max_iter value: {self.max_iter} (max_iter must be >= 1)")
+        if self.max_eval is None:
+            object.__setattr__(self, "max_eval", self.max_iter * 5 // 4)
+        require(self.max_eval >= 1, f"Invalid max_eval value: {self.max_eval} (max_eval must be >= 1)")
+        require(self.history_size >= 1,
+                f"Invalid history_size value: {self.history_size} (history_size must be >= 1)")
+        require(self.tolerance_grad >= 0.0,
+                f"Invalid tolerance_grad value: {self.tolerance_grad} (tolerance_grad must be >= 0)")
+        require(self.tolerance_change >= 0.0,
+                f"Invalid tolerance_change value: {self.tolerance_change} (tolerance_change must be >= 0)")
+
+    def init_state(self) -> LBFGSState:
+        return LBFGSState()
+
+    def step(self, state: LBFGSState, x: float, y: float, closure: Closure) -> tuple[float, float, list[Any]]:
+        """One ``optimizer.step(closure)`` from (x, y); returns the new point and every evaluated point."""
+        lr_, max_iter, max_eval = self.lr, self.max_iter, self.max_eval
+        tolerance_grad, tolerance_change = self.tolerance_grad, self.tolerance_change
+        history_size = self.history_size
+        evals: list[tuple[float, float]] = []
+
+        def evaluate(px, py):
+            evals.append((px, py))
+            f, gx, gy = closure(px, py)
+            return float(f), (gx, gy)
+
+        loss, flat_grad = evaluate(x, y)
+        current_evals = 1
+        state.func_evals += 1
+        if max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad:
+            return x, y, evals
+
+        d, t = state.d, state.t
+        old_dirs, old_stps, ro, H_diag = state.old_dirs, state.old_stps, state.ro, state.H_diag
+        prev_flat_grad, prev_loss = state.prev_flat_grad, state.prev_loss
+
+        n_iter = 0
+        while n_iter < max_iter:
+            n_iter += 1
+            state.n_iter += 1
+            if state.n_iter == 1:
+                d = (-flat_grad[0], -flat_grad[1])
+                old_dirs, old_stps, ro, H_diag = [], [], [], 1
+            else:
+                yv = (flat_grad[0] - prev_flat_grad[0], flat_grad[1] - prev_flat_grad[1])
+                s = (d[0] * t, d[1] * t)
+                ys = _dot(yv, s)
+                if ys > 1e-10:
+                    if len(old_dirs) == history_size:  # shift the history
+                        old_dirs.pop(0)
+                        old_stps.pop(0)
+                        ro.pop(0)
+                    old_dirs.append(yv)
+                    old_stps.append(s)
+                    ro.append(1.0 / ys)
+                    H_diag = ys / _dot(yv, yv)
+                num_old = len(old_dirs)
+                if state.al is None:
+                    state.al = [None] * history_size
+                al = state.al
+                # two-loop recursion: q = -H g
+                q0, q1 = -flat_grad[0], -flat_grad[1]
+                for i in range(num_old - 1, -1, -1):
+                    al[i] = _dot(old_stps[i], (q0, q1)) * ro[i]
+                    q0, q1 = q0 + -al[i] * old_dirs[i][0], q1 + -al[i] * old_dirs[i][1]
+                r0, r1 = q0 * H_diag, q1 * H_diag
+                for i in range(num_old):
+                    be_i = _dot(old_dirs[i], (r0, r1)) * ro[i]
+                    c = al[i] - be_i
+                    r0, r1 = r0 + c * old_stps[i][0], r1 + c * old_stps[i][1]
+                d = (r0, r1)
+
+            prev_flat_grad = flat_grad
+            prev_loss = loss
+            # the first step is scaled down, as in torch, since the gradient's scale is unknown
+            if state.n_iter == 1:
+                g_sum = abs(flat_grad[0]) + abs(flat_grad[1])
+                t = min(1.0, 1.0 / g_sum if g_sum else math.inf) * lr_  # torch: 1/0 is inf, not an error
+            else:
+                t = lr_
+            gtd = _dot(flat_grad, d)
+            if gtd > -tolerance_change:  # directional derivative below tolerance
+                break
+
+            ls_func_evals = 0
+            if self.line_search_fn == "strong_wolfe":
+                def obj(x0, step, direction):
+                    return evaluate(x0[0] + step * direction[0], x0[1] + step * direction[1])
+
+                loss, flat_grad, t, ls_func_evals = _strong_wolfe(
+                    obj, (x, y), t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
+                x, y = x + t * d[0], y + t * d[1]
+                opt_cond = max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad
+            else:
+                x, y = x + t * d[0], y + t * d[1]
+                opt_cond = False
+                if n_iter != max_iter:
+                    loss, flat_grad = evaluate(x, y)
+                    opt_cond = max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad
+                    ls_func_evals = 1
+            current_evals += ls_func_evals
+            state.func_evals += ls_func_evals
+
+            if n_iter == max_iter or current_evals >= max_eval or opt_cond:
+                break
+            if max(abs(d[0] * t), abs(d[1] * t)) <= tolerance_change:  # lack of progress
+                break
+            if abs(loss - prev_loss) < tolerance_change:
+                break
+            if not (math.isfinite(x) and math.isfinite(y)):
+                break  # torch would carry on with nan; the trace stops here anyway
+
+        state.d, state.t = d, t
+        state.old_dirs, state.old_stps, state.ro, state.H_diag = old_dirs, old_stps, ro, H_diag
+        state.prev_flat_grad, state.prev_loss = prev_flat_grad, prev_loss
+        return x, y, evals
