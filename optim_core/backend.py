@@ -8,6 +8,12 @@ what makes a single 2-D trajectory cheap (a NumPy call on a (2,) array costs ~10
 Both follow IEEE double arithmetic, so a float path and a batch row agree to the last bit wherever the libm and
 NumPy elementary functions agree (sqrt always does; exp/sin/cos may differ by one ulp).
 
+torch's CPU kernels fuse multiply-adds: ``a.add_(b, alpha=w)`` is ``fma(w, b, a)``, ``a.addcmul_(b, c, value=w)``
+is ``fma(w * b, c, a)`` and ``lerp`` is an fma too, while ``addcdiv_`` is ``a + (w * b) / c`` with no fusion
+(measured on torch 2.13 CPU). Python 3.11 has no ``math.fma`` and NumPy has no fma ufunc, so :func:`fma` below is
+Dekker's exact product plus an error-free sum: one rounding, as the hardware instruction does (a double rounding
+is possible in principle, far below anything a 2-D path can show).
+
 On floats, a step that leaves the reals raises (``OverflowError``, ``ZeroDivisionError``, ``ValueError``) where
 NumPy would give inf or nan; :data:`FLOAT_ERRORS` lists them so the step loop can treat both as divergence.
 """
@@ -20,6 +26,59 @@ from types import SimpleNamespace
 import numpy as np
 
 FLOAT_ERRORS = (OverflowError, ZeroDivisionError, ValueError)
+
+
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitting constant for doubles
+
+
+def fma(a, b, c):
+    """a * b + c with a single rounding, for floats and NumPy arrays alike."""
+    p = a * b
+    t = _SPLIT * a
+    ah = t - (t - a)
+    al = a - ah
+    t = _SPLIT * b
+    bh = t - (t - b)
+    bl = b - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl  # a*b = p + e exactly
+    s = p + c
+    bb = s - p
+    return s + (((p - (s - bb)) + (c - bb)) + e)  # (p + c) = s + that error, exactly
+
+
+def _array_fma(a, b, c):
+    """:func:`fma` for NumPy arrays, operation for operation, with fewer temporaries (same bits)."""
+    if isinstance(a, float):
+        t = _SPLIT * a
+        ah = t - (t - a)
+        al = a - ah
+    else:
+        ah = np.multiply(a, _SPLIT)
+        tmp = np.subtract(ah, a)
+        np.subtract(ah, tmp, out=ah)
+        al = np.subtract(a, ah)
+    bh = np.multiply(b, _SPLIT)
+    tmp = np.subtract(bh, b)
+    np.subtract(bh, tmp, out=bh)
+    bl = np.subtract(b, bh)
+    p = np.multiply(a, b)
+    e = np.multiply(bh, ah)
+    e -= p
+    np.multiply(bl, ah, out=tmp)
+    e += tmp
+    np.multiply(bh, al, out=tmp)
+    e += tmp
+    np.multiply(bl, al, out=tmp)
+    e += tmp
+    s = np.add(p, c)
+    bb = np.subtract(s, p)
+    np.subtract(s, bb, out=tmp)
+    np.subtract(p, tmp, out=tmp)
+    np.subtract(c, bb, out=bb)
+    tmp += bb
+    tmp += e
+    s += tmp
+    return s
 
 
 def _float_sign(v: float) -> float:
@@ -70,6 +129,7 @@ FLOAT = SimpleNamespace(
     clip=_float_clip,
     where=_float_where,
     power=_float_pow,
+    fma=fma,
     pi=math.pi,
     e=math.e,
 )
@@ -93,16 +153,25 @@ ARRAY = SimpleNamespace(
     clip=np.clip,
     where=np.where,
     power=np.power,
+    fma=_array_fma,
     pi=math.pi,
     e=math.e,
 )
 
 
-def lerp(start, end, weight: float):
-    """torch.lerp's formula for a scalar weight, rounding step for rounding step (ATen's Lerp.h).
+def _make_lerp(fma_):
+    def lerp(start, end, weight: float):
+        """``torch.lerp`` for a scalar weight, with ATen's formulas (Lerp.h) and its fused multiply-add.
 
-    Torch switches formulas at |weight| = 0.5 to stay exact at both ends; the numbers match torch's only if we do too.
-    """
-    if abs(weight) < 0.5:
-        return start + weight * (end - start)
-    return end - (end - start) * (1.0 - weight)
+        ATen switches formulas at |weight| = 0.5 to stay exact at both ends; the numbers match torch's only if we
+        do too.
+        """
+        if abs(weight) < 0.5:
+            return fma_(weight, end - start, start)
+        return fma_(start - end, 1.0 - weight, end)
+
+    return lerp
+
+
+FLOAT.lerp = _make_lerp(fma)
+ARRAY.lerp = _make_lerp(_array_fma)

@@ -2,7 +2,8 @@
 
 Bias corrections and other per-step scalars are Python floats in torch (``_get_value(step_t)``), so they are
 computed once per step in ``schedule`` with exactly torch's expressions, and shared by every coordinate and every
-start point. ``exp_avg.lerp_(g, 1 - beta1)`` uses ATen's two-sided lerp formula (:func:`optim_core.backend.lerp`).
+start point. ``exp_avg.lerp_(g, 1 - beta1)`` uses ATen's two-sided lerp formula (:func:`optim_core.backend.lerp`);
+``addcmul_`` and ``add_(.., alpha=)`` are fused multiply-adds and ``addcdiv_(a, b, value=c)`` is ``t + (c*a)/b``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from ..backend import lerp
 from ..spec import (
     AMSGRAD,
     MAXIMIZE,
@@ -62,6 +62,7 @@ def _adam_spec(name: str, label: str, wd_default: float, is_adamw: bool) -> Opti
 
 def _adam_kernel(opt, b):
     """Shared by Adam and AdamW: torch 2.13's AdamW *is* Adam with decoupled_weight_decay=True."""
+    fma, lerp = b.fma, b.lerp
     b1, b2 = opt.betas
     eps_, wd, amsgrad, maximize = opt.eps, opt.weight_decay, opt.amsgrad, opt.maximize
     decoupled_ = opt.decoupled_weight_decay
@@ -78,15 +79,15 @@ def _adam_kernel(opt, b):
             if decoupled_:
                 p = p * shrink
             else:
-                g = g + wd * p
+                g = fma(wd, p, g)
         m = lerp(m, g, w1)
-        v = v * keep2 + w2 * g * g
+        v = fma(w2 * g, g, v * keep2)
         if amsgrad:
             vmax = maximum(vmax, v)
             denom = sqrt(vmax) / bc2_sqrt + eps_
         else:
             denom = sqrt(v) / bc2_sqrt + eps_
-        return p + neg_step_size * (m / denom), (m, v, vmax)
+        return p + (neg_step_size * m) / denom, (m, v, vmax)
 
     return update
 
@@ -187,6 +188,7 @@ class Adamax(Optimizer):
         return (z, z)
 
     def kernel(self, b):
+        fma, lerp = b.fma, b.lerp
         b1, b2 = self.betas
         eps_, wd, maximize = self.eps, self.weight_decay, self.maximize
         w1, maximum, abs_ = 1 - b1, b.maximum, b.abs
@@ -196,7 +198,7 @@ class Adamax(Optimizer):
             if maximize:
                 g = -g
             if wd != 0:
-                g = g + wd * p
+                g = fma(wd, p, g)
             m = lerp(m, g, w1)
             u = maximum(u * b2, abs_(g) + eps_)
             return p + neg_clr * (m / u), (m, u)
@@ -256,6 +258,7 @@ class NAdam(Optimizer):
         return (z, z)
 
     def kernel(self, b):
+        fma, lerp = b.fma, b.lerp
         b1, b2 = self.betas
         eps_, wd, maximize, decoupled_ = self.eps, self.weight_decay, self.maximize, self.decoupled_weight_decay
         shrink, w1, w2, sqrt = 1 - self.lr * wd, 1 - b1, 1 - b2, b.sqrt
@@ -269,12 +272,12 @@ class NAdam(Optimizer):
                 if decoupled_:
                     p = p * shrink
                 else:
-                    g = g + wd * p
+                    g = fma(wd, p, g)
             m = lerp(m, g, w1)
-            v = v * b2 + w2 * g * g
+            v = fma(w2 * g, g, v * b2)
             denom = sqrt(v / bias_correction2) + eps_
-            p = p + c_grad * (g / denom)
-            return p + c_avg * (m / denom), (m, v)
+            p = p + (c_grad * g) / denom
+            return p + (c_avg * m) / denom, (m, v)
 
         return update
 
@@ -302,7 +305,7 @@ class RAdam(Optimizer):
         _check_adam_family(self)
 
     def schedule(self, steps: int) -> list:
-        lr_, (b1, b2) = self.lr, self.betas
+        b1, b2 = self.betas
         out = []
         rho_inf = 2 / (1 - b2) - 1
         for t in range(1, steps + 1):
@@ -322,6 +325,7 @@ class RAdam(Optimizer):
         return (z, z)
 
     def kernel(self, b):
+        fma, lerp = b.fma, b.lerp
         b1, b2 = self.betas
         lr_, eps_, wd, maximize, decoupled_ = self.lr, self.eps, self.weight_decay, self.maximize, self.decoupled_weight_decay
         shrink, w1, w2, sqrt = 1 - lr_ * wd, 1 - b1, 1 - b2, b.sqrt
@@ -335,13 +339,14 @@ class RAdam(Optimizer):
                 if decoupled_:
                     p = p * shrink
                 else:
-                    g = g + wd * p
+                    g = fma(wd, p, g)
             m = lerp(m, g, w1)
-            v = v * b2 + w2 * g * g
+            v = fma(w2 * g, g, v * b2)
             corrected = m / bias_correction1
             if rect is None:
                 return p - corrected * lr_, (m, v)
-            adaptive_lr = bc2_sqrt / (sqrt(v) + eps_)
+            # torch evaluates `float / tensor` as `tensor.reciprocal() * float` (Tensor.__rtruediv__)
+            adaptive_lr = (1.0 / (sqrt(v) + eps_)) * bc2_sqrt
             return p - corrected * lr_ * adaptive_lr * rect, (m, v)
 
         return update

@@ -1,14 +1,13 @@
 """Adagrad, Adadelta and RMSprop, operation for operation as torch.optim's single-tensor implementations.
 
-``t.addcmul_(a, b, value=c)`` is ``t + c * a * b`` and ``t.addcdiv_(a, b, value=c)`` is ``t + c * (a / b)``,
-the order ATen's CPU kernels evaluate them in.
+``t.addcmul_(a, b, value=c)`` is ``fma(c * a, b, t)``, ``t.add_(a, alpha=c)`` is ``fma(c, a, t)`` and
+``t.addcdiv_(a, b, value=c)`` is ``t + (c * a) / b``: what ATen's CPU kernels compute (see optim_core.backend).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..backend import lerp
 from ..spec import MAXIMIZE, Optimizer, OptimizerSpec, hp, p_eps, p_lr, p_weight_decay, require
 
 
@@ -65,15 +64,16 @@ class Adagrad(Optimizer):
         return 0.0 * p + self.initial_accumulator_value
 
     def kernel(self, b):
+        fma = b.fma
         wd, eps_, maximize, sqrt = self.weight_decay, self.eps, self.maximize, b.sqrt
 
         def update(p, g, acc, neg_clr):
             if maximize:
                 g = -g
             if wd != 0:
-                g = g + wd * p
-            acc = acc + g * g  # addcmul_(g, g, value=1); multiplying by 1 is exact
-            return p + neg_clr * (g / (sqrt(acc) + eps_)), acc
+                g = fma(wd, p, g)
+            acc = fma(g, g, acc)
+            return p + (neg_clr * g) / (sqrt(acc) + eps_), acc
 
         return update
 
@@ -118,6 +118,7 @@ class Adadelta(Optimizer):
         return (z, z)
 
     def kernel(self, b):
+        fma = b.fma
         lr, rho, eps_, wd, maximize, sqrt = self.lr, self.rho, self.eps, self.weight_decay, self.maximize, b.sqrt
         keep = 1 - rho
 
@@ -126,11 +127,11 @@ class Adadelta(Optimizer):
             if maximize:
                 g = -g
             if wd != 0:
-                g = g + wd * p
-            square_avg = square_avg * rho + keep * g * g
+                g = fma(wd, p, g)
+            square_avg = fma(keep * g, g, square_avg * rho)
             delta = sqrt(acc_delta + eps_) / sqrt(square_avg + eps_) * g
-            acc_delta = acc_delta * rho + keep * delta * delta
-            return p + -lr * delta, (square_avg, acc_delta)
+            acc_delta = fma(keep * delta, delta, acc_delta * rho)
+            return fma(-lr, delta, p), (square_avg, acc_delta)
 
         return update
 
@@ -181,6 +182,7 @@ class RMSprop(Optimizer):
         return (z, z, z)
 
     def kernel(self, b):
+        fma, lerp = b.fma, b.lerp
         lr, alpha, eps_, wd = self.lr, self.alpha, self.eps, self.weight_decay
         momentum, centered, maximize, sqrt = self.momentum, self.centered, self.maximize, b.sqrt
         keep = 1 - alpha
@@ -190,19 +192,19 @@ class RMSprop(Optimizer):
             if maximize:
                 g = -g
             if wd != 0:
-                g = g + wd * p
-            square_avg = square_avg * alpha + keep * g * g
+                g = fma(wd, p, g)
+            square_avg = fma(keep * g, g, square_avg * alpha)
             if centered:
                 grad_avg = lerp(grad_avg, g, keep)
-                avg = sqrt(square_avg - grad_avg * grad_avg)  # addcmul(.., value=-1), exactly
+                avg = sqrt(fma(-grad_avg, grad_avg, square_avg))
             else:
                 avg = sqrt(square_avg)
             avg = avg + eps_
             if momentum > 0:
                 buf = buf * momentum + g / avg
-                p = p + -lr * buf
+                p = fma(-lr, buf, p)
             else:
-                p = p + -lr * (g / avg)
+                p = p + (-lr * g) / avg
             return p, (square_avg, grad_avg, buf)
 
         return update

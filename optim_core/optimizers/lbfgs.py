@@ -3,7 +3,8 @@
 L-BFGS is not elementwise: its two-loop recursion takes dot products and its line search evaluates the
 objective, so it runs on the two coordinates as Python floats. One :meth:`LBFGS.step` is one torch
 ``optimizer.step(closure)``: up to ``max_iter`` inner iterations and ``max_eval`` closure calls. Every closure call
-is reported, so the page can draw the line search.
+is reported, so the page can draw the line search. ``p.add_(d, alpha=t)`` is a fused multiply-add in ATen, so
+it is one here too; dot products are plain sums of products, as torch computes them for two elements.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..backend import fma
 from ..spec import Optimizer, OptimizerSpec, hp, p_lr, require
 
 Closure = Callable[[float, float], tuple[float, float, float]]  # (x, y) -> (f, df/dx, df/dy)
@@ -114,6 +116,37 @@ def _dot(a, b):
     return a[0] * b[0] + a[1] * b[1]
 
 
+_SPLIT = 134217729.0
+
+
+def _split(v: tuple[float, float]) -> tuple[float, float, float, float]:
+    """Veltkamp halves of both components, kept with each history vector since the two-loop reuses them."""
+    t = _SPLIT * v[0]
+    h0 = t - (t - v[0])
+    t = _SPLIT * v[1]
+    h1 = t - (t - v[1])
+    return h0, v[0] - h0, h1, v[1] - h1
+
+
+def _axpy(a: float, v, vs, c0: float, c1: float) -> tuple[float, float]:
+    """(fma(a, v[0], c0), fma(a, v[1], c1)): optim_core.backend.fma inlined, with v's split precomputed."""
+    t = _SPLIT * a
+    ah = t - (t - a)
+    al = a - ah
+    h, lo = vs[0], vs[1]
+    p = a * v[0]
+    e = ((ah * h - p) + ah * lo + al * h) + al * lo
+    s = p + c0
+    bb = s - p
+    r0 = s + (((p - (s - bb)) + (c0 - bb)) + e)
+    h, lo = vs[2], vs[3]
+    p = a * v[1]
+    e = ((ah * h - p) + ah * lo + al * h) + al * lo
+    s = p + c1
+    bb = s - p
+    return r0, s + (((p - (s - bb)) + (c1 - bb)) + e)
+
+
 @dataclass
 class LBFGSState:
     """What torch keeps in ``optimizer.state`` between ``step()`` calls."""
@@ -129,6 +162,10 @@ class LBFGSState:
     prev_flat_grad: tuple[float, float] | None = None
     prev_loss: float | None = None
     al: list | None = None
+    dirs_split: list = field(default_factory=list)
+    stps_split: list = field(default_factory=list)
+    history_version: int = 0
+    last_direction: tuple | None = None  # (history_version, gradient, direction) of the last two-loop
 
 
 @dataclass(frozen=True)
@@ -213,6 +250,7 @@ class LBFGS(Optimizer):
             if state.n_iter == 1:
                 d = (-flat_grad[0], -flat_grad[1])
                 old_dirs, old_stps, ro, H_diag = [], [], [], 1
+                state.dirs_split, state.stps_split = [], []
             else:
                 yv = (flat_grad[0] - prev_flat_grad[0], flat_grad[1] - prev_flat_grad[1])
                 s = (d[0] * t, d[1] * t)
@@ -222,8 +260,13 @@ class LBFGS(Optimizer):
                         old_dirs.pop(0)
                         old_stps.pop(0)
                         ro.pop(0)
+                        state.dirs_split.pop(0)
+                        state.stps_split.pop(0)
                     old_dirs.append(yv)
                     old_stps.append(s)
+                    state.dirs_split.append(_split(yv))
+                    state.stps_split.append(_split(s))
+                    state.history_version += 1
                     ro.append(1.0 / ys)
                     H_diag = ys / _dot(yv, yv)
                 num_old = len(old_dirs)
@@ -231,16 +274,14 @@ class LBFGS(Optimizer):
                     state.al = [None] * history_size
                 al = state.al
                 # two-loop recursion: q = -H g
-                q0, q1 = -flat_grad[0], -flat_grad[1]
-                for i in range(num_old - 1, -1, -1):
-                    al[i] = _dot(old_stps[i], (q0, q1)) * ro[i]
-                    q0, q1 = q0 + -al[i] * old_dirs[i][0], q1 + -al[i] * old_dirs[i][1]
-                r0, r1 = q0 * H_diag, q1 * H_diag
-                for i in range(num_old):
-                    be_i = _dot(old_dirs[i], (r0, r1)) * ro[i]
-                    c = al[i] - be_i
-                    r0, r1 = r0 + c * old_stps[i][0], r1 + c * old_stps[i][1]
-                d = (r0, r1)
+                cached = state.last_direction
+                if cached is not None and cached[0] == state.history_version and cached[1] == flat_grad:
+                    # Same history, same gradient (a converged step that did not move): the two-loop would
+                    # recompute exactly this direction, and al is already what it would leave behind.
+                    d = cached[2]
+                else:
+                    d = self._two_loop(state, flat_grad, old_dirs, old_stps, ro, H_diag, al, num_old)
+                    state.last_direction = (state.history_version, flat_grad, d)
 
             prev_flat_grad = flat_grad
             prev_loss = loss
@@ -257,14 +298,14 @@ class LBFGS(Optimizer):
             ls_func_evals = 0
             if self.line_search_fn == "strong_wolfe":
                 def obj(x0, step, direction):
-                    return evaluate(x0[0] + step * direction[0], x0[1] + step * direction[1])
+                    return evaluate(fma(step, direction[0], x0[0]), fma(step, direction[1], x0[1]))
 
                 loss, flat_grad, t, ls_func_evals = _strong_wolfe(
                     obj, (x, y), t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
-                x, y = x + t * d[0], y + t * d[1]
+                x, y = fma(t, d[0], x), fma(t, d[1], y)  # _add_grad: p.add_(d, alpha=t)
                 opt_cond = max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad
             else:
-                x, y = x + t * d[0], y + t * d[1]
+                x, y = fma(t, d[0], x), fma(t, d[1], y)  # _add_grad: p.add_(d, alpha=t)
                 opt_cond = False
                 if n_iter != max_iter:
                     loss, flat_grad = evaluate(x, y)
@@ -286,3 +327,20 @@ class LBFGS(Optimizer):
         state.old_dirs, state.old_stps, state.ro, state.H_diag = old_dirs, old_stps, ro, H_diag
         state.prev_flat_grad, state.prev_loss = prev_flat_grad, prev_loss
         return x, y, evals
+
+
+    @staticmethod
+    def _two_loop(state, flat_grad, old_dirs, old_stps, ro, H_diag, al, num_old):
+        """d = -H g by the two-loop recursion, as torch computes it (fills al, as torch's state['al'])."""
+        dirs_split, stps_split = state.dirs_split, state.stps_split
+        q0, q1 = -flat_grad[0], -flat_grad[1]
+        for i in range(num_old - 1, -1, -1):
+            stp = old_stps[i]
+            al[i] = (stp[0] * q0 + stp[1] * q1) * ro[i]
+            q0, q1 = _axpy(-al[i], old_dirs[i], dirs_split[i], q0, q1)  # q.add_(y_i, alpha=-al_i)
+        r0, r1 = q0 * H_diag, q1 * H_diag
+        for i in range(num_old):
+            yi = old_dirs[i]
+            be_i = (yi[0] * r0 + yi[1] * r1) * ro[i]
+            r0, r1 = _axpy(al[i] - be_i, old_stps[i], stps_split[i], r0, r1)
+        return (r0, r1)

@@ -1,8 +1,8 @@
 """SGD (with momentum, dampening, Nesterov, weight decay) and ASGD, in the order of torch.optim's algorithm boxes.
 
 Each ``update`` mirrors ``torch.optim.sgd._single_tensor_sgd`` / ``asgd._single_tensor_asgd`` operation for
-operation: ``t.add_(u, alpha=a)`` is ``t + a * u``, ``t.mul_(c)`` is ``t * c``, and scalars are Python floats as
-in torch, so float64 results agree with torch's to rounding.
+operation: ``t.add_(u, alpha=a)`` is ``fma(a, u, t)`` (ATen fuses it), ``t.mul_(c)`` is ``t * c``, and scalars
+are Python floats as in torch, so float64 results agree with torch's to the last bit.
 """
 
 from __future__ import annotations
@@ -64,6 +64,7 @@ class SGD(Optimizer):
         return 0.0 * p  # the momentum buffer; unused before step 1
 
     def kernel(self, b):
+        fma = b.fma
         lr, momentum, wd, nesterov, maximize = self.lr, self.momentum, self.weight_decay, self.nesterov, self.maximize
         keep = 1 - self.dampening
 
@@ -71,11 +72,11 @@ class SGD(Optimizer):
             if maximize:
                 g = -g
             if wd != 0:
-                g = g + wd * p
+                g = fma(wd, p, g)
             if momentum != 0:
-                buf = g if first else buf * momentum + keep * g
-                g = g + momentum * buf if nesterov else buf
-            return p + -lr * g, buf
+                buf = g if first else fma(keep, g, buf * momentum)
+                g = fma(momentum, buf, g) if nesterov else buf
+            return fma(-lr, g, p), buf
 
         return update
 
@@ -134,6 +135,7 @@ class ASGD(Optimizer):
         return None
 
     def kernel(self, b):
+        fma = b.fma
         wd, maximize = self.weight_decay, self.maximize
 
         def update(p, g, state, k):
@@ -141,8 +143,7 @@ class ASGD(Optimizer):
             if maximize:
                 g = -g
             if wd != 0:
-                g = g + wd * p
-            p = p * decay
-            return p + neg_eta * g, state
+                g = fma(wd, p, g)
+            return fma(neg_eta, g, p * decay), state
 
         return update

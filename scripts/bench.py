@@ -1,0 +1,134 @@
+"""Core benchmark: prints figures, asserts nothing. Run: python scripts/bench.py [--quick]
+
+1. All 13 optimizers on rosenbrock, 500 steps, one trajectory each: optim_core vs torch.optim (if importable),
+   doing the same work (a student's loop: zero_grad, loss, backward, step; L-BFGS with step(closure)).
+2. adam on 100,000 start points x 200 steps: optim_core.run vs a plain NumPy loop over the same batch
+   (the straightforward vectorized Adam a NumPy user would write, recording the path and loss too).
+Medians of several repeats, measured in one run, so the ratios hold on a noisy machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from optim_core import OPTIMIZERS, SURFACES, run  # noqa: E402
+
+
+def median_time(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def torch_runner(name: str, steps: int):
+    import torch
+
+    torch.set_default_dtype(torch.float64)
+    cls = {"sgd": torch.optim.SGD, "asgd": torch.optim.ASGD, "adagrad": torch.optim.Adagrad,
+           "adadelta": torch.optim.Adadelta, "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam,
+           "adamw": torch.optim.AdamW, "adamax": torch.optim.Adamax, "nadam": torch.optim.NAdam,
+           "radam": torch.optim.RAdam, "sparseadam": torch.optim.SparseAdam, "lbfgs": torch.optim.LBFGS,
+           "rprop": torch.optim.Rprop}[name]
+
+    def go():
+        p = torch.tensor([-1.5, 2.0], requires_grad=True)
+        opt = cls([p])
+        path, losses = [p.detach().clone()], []
+
+        def closure():
+            opt.zero_grad()
+            loss = (1 - p[0]) ** 2 + 100 * (p[1] - p[0] ** 2) ** 2
+            loss.backward()
+            if name == "sparseadam":
+                p.grad = p.grad.to_sparse()
+            return loss
+
+        for _ in range(steps):
+            if name == "lbfgs":
+                losses.append(float(opt.step(closure)))
+            else:
+                losses.append(float(closure()))
+                opt.step()
+            path.append(p.detach().clone())
+        return path, losses
+
+    return go
+
+
+def plain_numpy_adam(start: np.ndarray, steps: int, lr=0.01, b1=0.9, b2=0.999, eps=1e-8):
+    """What a NumPy user writes: whole-batch arrays, one expression per line, path and loss recorded."""
+    p = start.copy()
+    m = np.zeros_like(p)
+    v = np.zeros_like(p)
+    path = np.empty((steps + 1,) + p.shape)
+    loss = np.empty((steps + 1, p.shape[0]))
+    path[0] = p
+    for t in range(1, steps + 1):
+        x, y = p[:, 0], p[:, 1]
+        loss[t - 1] = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+        g = np.stack([-2 * (1 - x) - 400 * x * (y - x**2), 200 * (y - x**2)], axis=-1)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        mhat = m / (1 - b1**t)
+        vhat = v / (1 - b2**t)
+        p = p - lr * mhat / (np.sqrt(vhat) + eps)
+        path[t] = p
+    x, y = p[:, 0], p[:, 1]
+    loss[steps] = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+    return path, loss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer repeats and a smaller batch")
+    args = ap.parse_args()
+    repeats = 3 if args.quick else 7
+    steps = 500
+    try:
+        import torch  # noqa: F401
+        have_torch = True
+    except ImportError:
+        have_torch = False
+
+    print(f"1) 13 optimizers x rosenbrock x {steps} steps, single trajectory (median of {repeats})")
+    print(f"   {'optimizer':11s} {'optim_core':>12s} {'torch.optim':>12s} {'speedup':>9s}")
+    total_ours = total_torch = 0.0
+    start = SURFACES["rosenbrock"].start
+    for name in OPTIMIZERS:
+        ours = median_time(lambda n=name: run(n, "rosenbrock", start, steps), repeats)
+        total_ours += ours
+        if have_torch:
+            theirs = median_time(torch_runner(name, steps), max(1, repeats // 2))
+            total_torch += theirs
+            print(f"   {name:11s} {ours * 1e3:9.2f} ms {theirs * 1e3:9.2f} ms {theirs / ours:8.1f}x")
+        else:
+            print(f"   {name:11s} {ours * 1e3:9.2f} ms {'(no torch)':>12s}")
+    if have_torch:
+        print(f"   {'all 13':11s} {total_ours * 1e3:9.2f} ms {total_torch * 1e3:9.2f} ms "
+              f"{total_torch / total_ours:8.1f}x   (target >= 50x)")
+
+    n, bsteps = (20_000, 200) if args.quick else (100_000, 200)
+    rng = np.random.default_rng(0)
+    batch = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
+    ours = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01), max(1, repeats // 2))
+    plain = median_time(lambda: plain_numpy_adam(batch, bsteps), max(1, repeats // 2))
+    work = n * bsteps
+    print(f"\n2) adam, {n:,} start points x {bsteps} steps (median of {max(1, repeats // 2)})")
+    print(f"   optim_core.run     {ours:7.3f} s  {work / ours / 1e6:7.2f} M point-steps/s")
+    print(f"   plain NumPy loop   {plain:7.3f} s  {work / plain / 1e6:7.2f} M point-steps/s")
+    print(f"   ratio              {plain / ours:7.2f}x  (target >= 1x, aim 2x)")
+
+
+if __name__ == "__main__":
+    main()
