@@ -79,49 +79,67 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     >>> tr.xy.shape, tr.status
     ((4, 2), 'ok')
     """
+    opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
+    start_arr = np.asarray(start, dtype=np.float64)
+    if start_arr.ndim == 1:
+        p = _start_point(start_arr)
+        path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound)
+        path.advance(steps)
+        xy, loss, evals = path.arrays()
+        at = path.diverged_at
+        return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss,
+                          "ok" if at is None else "diverged", at, steps, noise, seed, evals)
+
+    _check_start(start_arr)
+    if opt.elementwise:
+        xy, loss, at = _trace_batch(opt, surf, start_arr, steps, noise, seed, bound)
+        evals = None
+    else:
+        # L-BFGS's inner iterations and line search differ from row to row, so rows run one after another.
+        paths = [_Path(opt, surf, float(px), float(py), steps, noise, seed, i, bound)
+                 for i, (px, py) in enumerate(start_arr)]
+        for path in paths:
+            path.advance(steps)
+        arrays = [path.arrays() for path in paths]
+        n = len(paths)
+        xy = np.stack([a[0] for a in arrays]) if n else np.empty((0, steps + 1, 2))
+        loss = np.stack([a[1] for a in arrays]) if n else np.empty((0, steps + 1))
+        at = np.array([-1 if p.diverged_at is None else p.diverged_at for p in paths], dtype=np.int64)
+        evals = [a[2] for a in arrays]
+    status = np.where(at < 0, "ok", "diverged")
+    return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss, status, at, steps, noise, seed,
+                      evals)
+
+
+def _prepare(optimizer, surface, steps, noise, seed, hyperparameters):
     opt = resolve_optimizer(optimizer, hyperparameters)
     surf = get_surface(surface)
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not 0 <= steps <= MAX_STEPS:
         raise ValueError(f"Invalid steps value: {steps!r} (steps must be an integer in [0, {MAX_STEPS}])")
-    steps = int(steps)
     noise = float(noise)
     if not (math.isfinite(noise) and noise >= 0):
         raise ValueError(f"Invalid noise value: {noise} (noise must be a finite number >= 0)")
     if noise > 0 and seed is None:
         seed = 0
-    start_arr = np.asarray(start, dtype=np.float64)
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        raise ValueError(f"Invalid seed value: {seed!r} (seed must be an integer)")
+    bound = BOUND_FACTOR * max(1.0, max(abs(v) for pair in surf.domain for v in pair))
+    return opt, surf, int(steps), noise, seed, bound
+
+
+def _check_start(start_arr: np.ndarray) -> None:
     if start_arr.ndim not in (1, 2) or start_arr.shape[-1] != 2:
         raise ValueError(f"Invalid start shape {start_arr.shape} (start must have shape (2,) or (N, 2))")
     if not np.all(np.isfinite(start_arr)):
         raise ValueError("Invalid start: every coordinate must be finite")
-    bound = BOUND_FACTOR * max(1.0, max(abs(v) for pair in surf.domain for v in pair))
-    common = dict(optimizer=opt.SPEC.name, hyperparameters=opt.hyperparameters(), surface=surf.name,
-                  steps=steps, noise=noise, seed=seed)
 
-    if start_arr.ndim == 1:
-        x, y = float(start_arr[0]), float(start_arr[1])
-        if opt.elementwise:
-            xy, loss, at = _trace_single(opt, surf, x, y, steps, noise, seed, 0, bound)
-            evals = None
-        else:
-            xy, loss, at, evals = _trace_lbfgs(opt, surf, x, y, steps, noise, seed, 0, bound)
-        return Trajectory(xy=xy, loss=loss, status="ok" if at is None else "diverged", diverged_at=at,
-                          evals=evals, **common)
 
-    n = start_arr.shape[0]
-    if opt.elementwise:
-        xy, loss, at = _trace_batch(opt, surf, start_arr, steps, noise, seed, bound)
-        evals = None
-    else:
-        # L-BFGS's inner loop length and line search differ per row, so rows run one after another.
-        rows = [_trace_lbfgs(opt, surf, float(px), float(py), steps, noise, seed, i, bound)
-                for i, (px, py) in enumerate(start_arr)]
-        xy = np.stack([r[0] for r in rows]) if n else np.empty((0, steps + 1, 2))
-        loss = np.stack([r[1] for r in rows]) if n else np.empty((0, steps + 1))
-        at = np.array([-1 if r[2] is None else r[2] for r in rows], dtype=np.int64)
-        evals = [r[3] for r in rows]
-    status = np.where(at < 0, "ok", "diverged")
-    return Trajectory(xy=xy, loss=loss, status=status, diverged_at=at, evals=evals, **common)
+def _start_point(start) -> tuple[float, float]:
+    start_arr = np.asarray(start, dtype=np.float64)
+    _check_start(start_arr)
+    if start_arr.ndim != 1:
+        raise ValueError(f"Invalid start shape {start_arr.shape} (one start point has shape (2,))")
+    return float(start_arr[0]), float(start_arr[1])
 
 
 def _noise_table(noise: float, seed: int | None, row: int, count: int) -> list[tuple[float, float]] | None:
@@ -131,33 +149,72 @@ def _noise_table(noise: float, seed: int | None, row: int, count: int) -> list[t
     return [(float(a), float(b)) for a, b in z]
 
 
-def _finish_single(xs: list, ys: list, fs: list, steps: int, at: int | None):
-    xy = np.full((steps + 1, 2), np.nan)
-    loss = np.full(steps + 1, np.nan)
-    k = len(fs)
-    xy[:k, 0] = xs[:k]
-    xy[:k, 1] = ys[:k]
-    loss[:k] = fs
-    return xy, loss, at
+class _Path:
+    """One start point traced on Python floats (see :mod:`optim_core.backend` for why), resumable.
 
+    ``advance(n)`` takes up to n more steps. Points 0..len(xs)-1 are known; losses are known for the first
+    len(fs) of them (a point's loss is computed when the next step starts, or by ``finish()``).
+    """
 
-def _trace_single(opt, surf: Surface, x: float, y: float, steps: int, noise: float, seed, row: int, bound: float):
-    """One start point on Python floats; see :mod:`optim_core.backend` for why."""
-    fg = surf.fg
-    update = opt.kernel(FLOAT)
-    schedule = opt.schedule(steps)
-    kicks = _noise_table(noise, seed, row, steps)
-    sx, sy = opt.init(x, FLOAT), opt.init(y, FLOAT)
-    xs, ys, fs = [x], [y], []
-    inf = math.inf
-    t = 0
-    try:
+    def __init__(self, opt, surf: Surface, x: float, y: float, steps: int, noise: float, seed, row: int,
+                 bound: float):
+        self.opt, self.surf, self.steps, self.bound = opt, surf, steps, bound
+        self.xs, self.ys, self.fs = [x], [y], []
+        self.evals: list | None = None
+        self.t = 0  # steps taken
+        self.diverged_at: int | None = None
+        self.done = False
+        if opt.elementwise:
+            self._update = opt.kernel(FLOAT)
+            self._schedule = opt.schedule(steps)
+            self._kicks = _noise_table(noise, seed, row, steps)
+            self._state = (opt.init(x, FLOAT), opt.init(y, FLOAT))
+        else:
+            self.evals = []
+            self._state = opt.init_state()
+            self._closure = _noisy_closure(surf, noise, seed, row)
         if not (abs(x) <= bound and abs(y) <= bound):
-            return _finish_single(xs, ys, fs, steps, 0)
-        for t in range(steps):
+            self._stop(0)
+
+    def _stop(self, at: int | None) -> None:
+        self.diverged_at = at
+        self.done = True
+        if at is not None:  # keep only points with a finite loss before the bad one
+            del self.xs[at:], self.ys[at:], self.fs[at:]
+            if self.evals is not None:
+                del self.evals[max(0, at - 1):]
+
+    def advance(self, n: int) -> None:
+        if self.done:
+            return
+        end = min(self.steps, self.t + n)
+        try:
+            if self.opt.elementwise:
+                self._advance_elementwise(end)
+            else:
+                self._advance_lbfgs(end)
+            if self.t == self.steps and not self.done:
+                f = self.surf.fn(self.xs[-1], self.ys[-1], FLOAT)
+                if not abs(f) < math.inf:
+                    self._stop(self.steps)
+                    return
+                self.fs.append(f)
+                self.done = True
+        except FLOAT_ERRORS:
+            # The first point whose evaluation or update left the reals is the one after the last good loss.
+            self._stop(len(self.fs))
+
+    def _advance_elementwise(self, end: int) -> None:
+        fg, update, schedule, kicks, bound = self.surf.fg, self._update, self._schedule, self._kicks, self.bound
+        xs, ys, fs = self.xs, self.ys, self.fs
+        x, y = xs[-1], ys[-1]
+        sx, sy = self._state
+        inf = math.inf
+        for t in range(self.t, end):
             f, gx, gy = fg(x, y, FLOAT)
             if not abs(f) < inf:
-                return _finish_single(xs, ys, fs, steps, t)
+                self._stop(t)
+                return
             fs.append(f)
             if kicks is not None:
                 kx, ky = kicks[t]
@@ -166,19 +223,105 @@ def _trace_single(opt, surf: Surface, x: float, y: float, steps: int, noise: flo
             k = schedule[t]
             x, sx = update(x, gx, sx, k)
             y, sy = update(y, gy, sy, k)
+            self._state = (sx, sy)
+            self.t = t + 1
             if not (abs(x) <= bound and abs(y) <= bound):
-                return _finish_single(xs, ys, fs, steps, t + 1)
+                self._stop(t + 1)
+                return
             xs.append(x)
             ys.append(y)
-        t = steps
-        f = surf.fn(x, y, FLOAT)
-        if not abs(f) < inf:
-            return _finish_single(xs, ys, fs, steps, steps)
-        fs.append(f)
-    except FLOAT_ERRORS:
-        # The point at index len(fs) is the one whose evaluation or update left the reals.
-        return _finish_single(xs, ys, fs, steps, len(fs) if len(xs) > len(fs) else len(xs))
-    return _finish_single(xs, ys, fs, steps, None)
+
+    def _advance_lbfgs(self, end: int) -> None:
+        fn, opt, state, closure, bound = self.surf.fn, self.opt, self._state, self._closure, self.bound
+        xs, ys, fs, evals = self.xs, self.ys, self.fs, self.evals
+        x, y = xs[-1], ys[-1]
+        for t in range(self.t, end):
+            f = fn(x, y, FLOAT)
+            if not abs(f) < math.inf:
+                self._stop(t)
+                return
+            fs.append(f)
+            x, y, pts = opt.step(state, x, y, closure)
+            evals.append(pts)
+            self.t = t + 1
+            if not (abs(x) <= bound and abs(y) <= bound):
+                self._stop(t + 1)
+                return
+            xs.append(x)
+            ys.append(y)
+
+    def arrays(self):
+        """xy (steps+1, 2) and loss (steps+1,), NaN from diverged_at on; evals as arrays per step."""
+        n = self.steps + 1
+        xy = np.full((n, 2), np.nan)
+        loss = np.full(n, np.nan)
+        k = len(self.fs)
+        xy[:k, 0] = self.xs[:k]
+        xy[:k, 1] = self.ys[:k]
+        loss[:k] = self.fs
+        evals = None if self.evals is None else [np.array(e, dtype=np.float64).reshape(-1, 2) for e in self.evals]
+        return xy, loss, evals
+
+
+def _noisy_closure(surf: Surface, noise: float, seed, row: int):
+    """The objective as L-BFGS's closure sees it; with noise, each evaluation draws the next noise pair."""
+    fg = surf.fg
+    if noise <= 0:
+        return lambda px, py: fg(px, py, FLOAT)
+    table: list = []
+    counter = [0]
+
+    def closure(px, py):
+        f, gx, gy = fg(px, py, FLOAT)
+        i = counter[0]
+        if i >= len(table):  # noise in blocks, addressed by the running evaluation count
+            z = gaussian(seed, row, np.arange(len(table), len(table) + 256)) * noise
+            table.extend((float(a), float(b)) for a, b in z)
+        counter[0] += 1
+        return f, gx + table[i][0], gy + table[i][1]
+
+    return closure
+
+
+@dataclass
+class Segment:
+    """A piece of a trajectory as it is computed: points ``offset`` .. ``offset + len(xy) - 1``.
+
+    ``evals[i]`` are the points L-BFGS evaluated in the step that ended at point ``offset + i`` (empty for point
+    0); None for other optimizers. The last segment has ``done=True`` and the final status.
+    """
+
+    offset: int
+    xy: np.ndarray
+    loss: np.ndarray
+    done: bool
+    status: str
+    diverged_at: int | None
+    evals: list | None = None
+
+
+def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: float = 0.0,
+             seed: int | None = None, **hyperparameters):
+    """Like :func:`run` for one start point, but yields :class:`Segment` s of about ``chunk`` steps as they are
+    computed. Concatenated, the segments' points equal ``run(...)``'s up to ``diverged_at``, bit for bit."""
+    opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
+    p = _start_point(start)
+    path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound)
+    sent = 0
+    while True:
+        path.advance(chunk)
+        ready = len(path.fs)  # points whose loss is known
+        xy = np.column_stack([path.xs[sent:ready], path.ys[sent:ready]]) if ready > sent else np.empty((0, 2))
+        evals = None
+        if path.evals is not None:
+            evals = [np.array(path.evals[i - 1], dtype=np.float64).reshape(-1, 2) if i > 0 else np.empty((0, 2))
+                     for i in range(sent, ready)]
+        seg = Segment(sent, xy, np.array(path.fs[sent:ready], dtype=np.float64), path.done,
+                      "ok" if path.diverged_at is None else "diverged", path.diverged_at, evals)
+        sent = ready
+        yield seg
+        if path.done:
+            return
 
 
 def _trace_batch(opt, surf: Surface, start: np.ndarray, steps: int, noise: float, seed, bound: float):
@@ -215,49 +358,3 @@ def _trace_batch(opt, surf: Surface, start: np.ndarray, steps: int, noise: float
             xy[np.broadcast_to(after[:, None, :], xy.shape)] = np.nan
             loss[after] = np.nan
     return xy.transpose(2, 0, 1), loss.T, at
-
-
-def _trace_lbfgs(opt, surf: Surface, x: float, y: float, steps: int, noise: float, seed, row: int, bound: float):
-    fg = surf.fg
-    counter = [0]
-    table: list = []
-
-    def closure(px, py):
-        f, gx, gy = fg(px, py, FLOAT)
-        if noise > 0:
-            i = counter[0]
-            if i >= len(table):  # draw noise in blocks, addressed by the running evaluation count
-                table.extend(_noise_table_range(noise, seed, row, len(table), len(table) + 256))
-            counter[0] += 1
-            gx, gy = gx + table[i][0], gy + table[i][1]
-        return f, gx, gy
-
-    state = opt.init_state()
-    xs, ys, fs, evals = [x], [y], [], []
-    inf = math.inf
-    try:
-        if not (abs(x) <= bound and abs(y) <= bound):
-            return (*_finish_single(xs, ys, fs, steps, 0), evals)
-        for t in range(steps):
-            f = fg(x, y, FLOAT)[0]
-            if not abs(f) < inf:
-                return (*_finish_single(xs, ys, fs, steps, t), evals)
-            fs.append(f)
-            x, y, pts = opt.step(state, x, y, closure)
-            evals.append(np.array(pts, dtype=np.float64).reshape(-1, 2))
-            if not (abs(x) <= bound and abs(y) <= bound):
-                return (*_finish_single(xs, ys, fs, steps, t + 1), evals)
-            xs.append(x)
-            ys.append(y)
-        f = surf.fn(x, y, FLOAT)
-        if not abs(f) < inf:
-            return (*_finish_single(xs, ys, fs, steps, steps), evals)
-        fs.append(f)
-    except FLOAT_ERRORS:
-        return (*_finish_single(xs, ys, fs, steps, len(fs) if len(xs) > len(fs) else len(xs)), evals)
-    return (*_finish_single(xs, ys, fs, steps, None), evals)
-
-
-def _noise_table_range(noise: float, seed, row: int, lo: int, hi: int) -> list[tuple[float, float]]:
-    z = gaussian(seed, row, np.arange(lo, hi)) * noise
-    return [(float(a), float(b)) for a, b in z]
