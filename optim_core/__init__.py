@@ -2,7 +2,7 @@
 
 >>> from optim_core import run
 >>> run("sgd", "booth", [0.0, 0.0], 2, lr=0.01).xy.round(4).tolist()
-[[0.0, 0.0], [0.34, 0.38], [0.6412, 0.7108]]
+[[0.0, 0.0], [0.34, 0.38], [0.6156, 0.6948]]
 """
 
 from .optimizers import OPTIMIZERS
