@@ -75,13 +75,18 @@ class Surface:
 
 
 def _rosenbrock_fn(x, y, b):
-    return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
+    a = 1.0 - x
+    c = y - x * x
+    return a * a + 100.0 * (c * c)
 
 
 def _rosenbrock_fg(x, y, b):
-    a = x - 1.0  # not 1 - x: -2 * (1 - x) gives -0.0 at the minimum
-    r = y - x * x
-    return a * a + 100.0 * (r * r), 2.0 * a - 400.0 * x * r, 200.0 * r
+    # Every fg below follows torch autograd on the formula as written (see the module docstring), so a student's
+    # loss.backward() and this gradient agree to the last bit.
+    a = 1.0 - x
+    c = y - x * x
+    gc = 100.0 * (2.0 * c)
+    return a * a + 100.0 * (c * c), -gc * (2.0 * x) + -(2.0 * a), gc
 
 
 ROSENBROCK = Surface(
@@ -101,22 +106,22 @@ ROSENBROCK = Surface(
 # Beale: three squared residuals; flat ridges and a narrow trough to (3, 0.5).
 def _beale_fn(x, y, b):
     y2 = y * y
-    a1 = 1.5 - x + x * y
-    a2 = 2.25 - x + x * y2
-    a3 = 2.625 - x + x * (y2 * y)
-    return a1 * a1 + a2 * a2 + a3 * a3
+    a1 = (1.5 - x) + x * y
+    a2 = (2.25 - x) + x * y2
+    a3 = (2.625 - x) + x * (y2 * y)
+    return (a1 * a1 + a2 * a2) + a3 * a3
 
 
 def _beale_fg(x, y, b):
     y2 = y * y
     y3 = y2 * y
-    a1 = 1.5 - x + x * y
-    a2 = 2.25 - x + x * y2
-    a3 = 2.625 - x + x * y3
-    f = a1 * a1 + a2 * a2 + a3 * a3
-    gx = 2.0 * (a1 * (y - 1.0) + a2 * (y2 - 1.0) + a3 * (y3 - 1.0))
-    gy = 2.0 * x * (a1 + 2.0 * y * a2 + 3.0 * y2 * a3)
-    return f, gx, gy
+    a1 = (1.5 - x) + x * y
+    a2 = (2.25 - x) + x * y2
+    a3 = (2.625 - x) + x * y3
+    g1, g2, g3 = 2.0 * a1, 2.0 * a2, 2.0 * a3
+    gx = ((((g3 * y3 + -g3) + g2 * y2) + -g2) + g1 * y) + -g1
+    gy = ((g3 * x) * (3.0 * y2) + (g2 * x) * (2.0 * y)) + g1 * x
+    return (a1 * a1 + a2 * a2) + a3 * a3, gx, gy
 
 
 BEALE = Surface(
@@ -309,16 +314,20 @@ GOLDSTEIN_PRICE = Surface(
 
 
 def _six_hump_camel_fn(x, y, b):
-    x2 = x * x
-    y2 = y * y
-    return (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
+    xx = x * x
+    yy = y * y
+    return (((4.0 - 2.1 * xx) + b.power(x, 4.0) / 3.0) * xx + x * y) + (4.0 * yy + -4.0) * yy
 
 
 def _six_hump_camel_fg(x, y, b):
-    x2 = x * x
-    y2 = y * y
-    f = (4.0 - 2.1 * x2 + x2 * x2 / 3.0) * x2 + x * y + (4.0 * y2 - 4.0) * y2
-    return f, x * (8.0 - 8.4 * x2 + 2.0 * x2 * x2) + y, x + y * (16.0 * y2 - 8.0)
+    xx = x * x
+    yy = y * y
+    p = (4.0 - 2.1 * xx) + b.power(x, 4.0) / 3.0
+    q = 4.0 * yy + -4.0
+    f = (p * xx + x * y) + q * yy
+    gx = ((y + p * (2.0 * x)) + (xx / 3.0) * (4.0 * (xx * x))) + (-xx * 2.1) * (2.0 * x)
+    gy = (q * (2.0 * y) + (yy * 4.0) * (2.0 * y)) + x
+    return f, gx, gy
 
 
 SIX_HUMP_CAMEL = Surface(
@@ -336,14 +345,16 @@ SIX_HUMP_CAMEL = Surface(
 
 # Three-hump camel: the global minimum at the origin, local ones at +-(a, -a/2) with a^2 = 2.1 + sqrt(0.91).
 def _three_hump_camel_fn(x, y, b):
-    x2 = x * x
-    return x2 * (2.0 - 1.05 * x2 + x2 * x2 / 6.0) + x * y + y * y
+    return (((2.0 * (x * x) - 1.05 * b.power(x, 4.0)) + b.power(x, 6.0) / 6.0) + x * y) + y * y
 
 
 def _three_hump_camel_fg(x, y, b):
-    x2 = x * x
-    f = x2 * (2.0 - 1.05 * x2 + x2 * x2 / 6.0) + x * y + y * y
-    return f, x * (4.0 - 4.2 * x2 + x2 * x2) + y, x + 2.0 * y
+    xx = x * x
+    x4 = b.power(x, 4.0)
+    x6 = b.power(x, 6.0)
+    f = (((2.0 * xx - 1.05 * x4) + x6 / 6.0) + x * y) + y * y
+    gx = ((y + (1.0 / 6.0) * (6.0 * b.power(x, 5.0))) + -1.05 * (4.0 * (xx * x))) + 2.0 * (2.0 * x)
+    return f, gx, 2.0 * y + x
 
 
 THREE_HUMP_CAMEL = Surface(
@@ -370,16 +381,14 @@ _ST_HI = 2.746802770990837
 
 
 def _styblinski_tang_fn(x, y, b):
-    x2 = x * x
-    y2 = y * y
-    return 0.5 * (x2 * (x2 - 16.0) + 5.0 * x + y2 * (y2 - 16.0) + 5.0 * y)
+    return 0.5 * (((b.power(x, 4.0) - 16.0 * (x * x)) + 5.0 * x) + ((b.power(y, 4.0) - 16.0 * (y * y)) + 5.0 * y))
 
 
 def _styblinski_tang_fg(x, y, b):
-    x2 = x * x
-    y2 = y * y
-    f = 0.5 * (x2 * (x2 - 16.0) + 5.0 * x + y2 * (y2 - 16.0) + 5.0 * y)
-    return f, x * (2.0 * x2 - 16.0) + 2.5, y * (2.0 * y2 - 16.0) + 2.5
+    f = _styblinski_tang_fn(x, y, b)
+    gx = (2.5 + -8.0 * (2.0 * x)) + 0.5 * (4.0 * ((x * x) * x))
+    gy = (2.5 + -8.0 * (2.0 * y)) + 0.5 * (4.0 * ((y * y) * y))
+    return f, gx, gy
 
 
 STYBLINSKI_TANG = Surface(
@@ -397,17 +406,16 @@ STYBLINSKI_TANG = Surface(
 
 # Rastrigin (A = 10, n = 2): a bowl under a regular grid of local minima, one near every integer point.
 def _rastrigin_fn(x, y, b):
-    tp = 2.0 * _PI
-    return 20.0 + x * x - 10.0 * b.cos(tp * x) + y * y - 10.0 * b.cos(tp * y)
+    two_pi = 2.0 * math.pi
+    return (((x * x + 20.0) - b.cos(x * two_pi) * 10.0) + y * y) - b.cos(y * two_pi) * 10.0
 
 
 def _rastrigin_fg(x, y, b):
-    tp = 2.0 * _PI
-    ax = tp * x
-    ay = tp * y
-    f = 20.0 + x * x - 10.0 * b.cos(ax) + y * y - 10.0 * b.cos(ay)
-    k = 20.0 * _PI
-    return f, 2.0 * x + k * b.sin(ax), 2.0 * y + k * b.sin(ay)
+    two_pi = 2.0 * math.pi
+    u = x * two_pi
+    v = y * two_pi
+    f = (((x * x + 20.0) - b.cos(u) * 10.0) + y * y) - b.cos(v) * 10.0
+    return f, (-10.0 * -b.sin(u)) * two_pi + 2.0 * x, (-10.0 * -b.sin(v)) * two_pi + 2.0 * y
 
 
 RASTRIGIN = Surface(
@@ -528,13 +536,13 @@ SADDLE = Surface(
 
 
 def _monkey_saddle_fn(x, y, b):
-    return x * (x * x - 3.0 * (y * y))
+    return (x * x) * x - (3.0 * x) * (y * y)
 
 
 def _monkey_saddle_fg(x, y, b):
-    x2 = x * x
     y2 = y * y
-    return x * (x2 - 3.0 * y2), 3.0 * (x2 - y2), -6.0 * x * y
+    x3 = 3.0 * x
+    return (x * x) * x - x3 * y2, -y2 * 3.0 + 3.0 * (x * x), -x3 * (2.0 * y)
 
 
 MONKEY_SADDLE = Surface(

@@ -201,7 +201,7 @@ class Adamax(Optimizer):
                 g = fma(wd, p, g)
             m = lerp(m, g, w1)
             u = maximum(u * b2, abs_(g) + eps_)
-            return p + neg_clr * (m / u), (m, u)
+            return p + (neg_clr * m) / u, (m, u)
 
         return update
 

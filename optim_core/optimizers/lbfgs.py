@@ -20,6 +20,42 @@ from ..spec import Optimizer, OptimizerSpec, hp, p_lr, require
 Closure = Callable[[float, float], tuple[float, float, float]]  # (x, y) -> (f, df/dx, df/dy)
 
 
+class _Tensor0(float):
+    """The value of a torch 0-dim float64 tensor, with torch's scalar arithmetic.
+
+    torch's line search mixes Python floats (losses) and 0-dim tensors (directional derivatives, step lengths).
+    The two round alike except in ``float / tensor``, which torch computes as ``tensor.reciprocal() * float``
+    (``Tensor.__rtruediv__``). Tracking which values are tensors keeps the line search bit-exact.
+    """
+
+    __slots__ = ()
+
+    def __add__(self, o):
+        return _Tensor0(float.__add__(self, o))
+
+    __radd__ = __add__
+
+    def __sub__(self, o):
+        return _Tensor0(float.__sub__(self, o))
+
+    def __rsub__(self, o):
+        return _Tensor0(float.__rsub__(self, o))
+
+    def __mul__(self, o):
+        return _Tensor0(float.__mul__(self, o))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o):
+        return _Tensor0(float.__truediv__(self, o))
+
+    def __rtruediv__(self, o):
+        return _Tensor0(float.__mul__(float.__rtruediv__(self, 1.0), o))
+
+    def __neg__(self):
+        return _Tensor0(float.__neg__(self))
+
+
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     # The minimizer of the cubic through (x1, f1, g1) and (x2, f2, g2), clipped to bounds (torch's formula).
     if bounds is not None:
@@ -43,7 +79,7 @@ def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-
     d_norm = max(abs(d[0]), abs(d[1]))
     f_new, g_new = obj(x, t, d)
     ls_func_evals = 1
-    gtd_new = _dot(g_new, d)
+    gtd_new = _Tensor0(_dot(g_new, d))
 
     t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
     done = False
@@ -67,7 +103,7 @@ def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-
         t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new, gtd_new
         f_new, g_new = obj(x, t, d)
         ls_func_evals += 1
-        gtd_new = _dot(g_new, d)
+        gtd_new = _Tensor0(_dot(g_new, d))
         ls_iter += 1
 
     if ls_iter == max_ls:  # reached max number of iterations
@@ -93,7 +129,7 @@ def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-
 
         f_new, g_new = obj(x, t, d)
         ls_func_evals += 1
-        gtd_new = _dot(g_new, d)
+        gtd_new = _Tensor0(_dot(g_new, d))
         ls_iter += 1
 
         if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
@@ -288,10 +324,10 @@ class LBFGS(Optimizer):
             # the first step is scaled down, as in torch, since the gradient's scale is unknown
             if state.n_iter == 1:
                 g_sum = abs(flat_grad[0]) + abs(flat_grad[1])
-                t = min(1.0, 1.0 / g_sum if g_sum else math.inf) * lr_  # torch: 1/0 is inf, not an error
+                t = min(1.0, _Tensor0(1.0 / g_sum if g_sum else math.inf)) * lr_  # torch: 1/0 is inf
             else:
                 t = lr_
-            gtd = _dot(flat_grad, d)
+            gtd = _Tensor0(_dot(flat_grad, d))
             if gtd > -tolerance_change:  # directional derivative below tolerance
                 break
 
