@@ -107,7 +107,7 @@ def _float_where(cond: bool, a: float, b: float) -> float:
 
 
 def _float_pow(a: float, b: float) -> float:
-    return a**b
+    return math.pow(a, b)  # like C pow: a negative base with a fractional exponent raises, not a complex result
 
 
 FLOAT = SimpleNamespace(

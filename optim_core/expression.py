@@ -17,7 +17,8 @@ Python: ``-x^2`` is -(x^2), ``2^-x`` is 2^(-x), ``x^2^3`` is x^8. A product is i
 ``y``, ``pi``, ``e`` or ``)`` is followed by a name or ``(``: ``2x``, ``2 x``, ``3(x+y)``, ``(x+1)(y-1)``,
 ``2 sin(x)``, ``sin(x)cos(y)``, ``x y`` (the space separates the names) and ``x(y+1)``. It binds like ``*``, so
 ``1/2x`` is (1/2)*x and ``2x^2`` is 2*(x^2). A number is never an implied factor on the right (``x 2``,
-``(x)2``, ``2 3`` are refused), and ``xy`` is one name, refused with "write x*y". ``log`` is the natural log.
+``(x)2``, ``2 3`` are refused), and ``xy`` is one name, refused with "write x*y". ``2e3`` is the number 2000,
+while ``2e`` and ``2e-x`` read as 2*e and 2*e - x. ``log`` is the natural log.
 
 Limits: 300 characters, brackets nested 50 deep, a tree 50 deep with 500 nodes, constants up to 1e300,
 constant exponents up to 100 in size (so ``9**9**9`` is refused before anything is computed), 20000 nodes for

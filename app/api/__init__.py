@@ -1,0 +1,43 @@
+"""The API's routers, and the few helpers they share: strict JSON encoding and hand-made validation errors."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+from fastapi import Response
+from fastapi.exceptions import RequestValidationError
+
+CATALOG_CACHE = "public, max-age=3600"  # optimizer and surface lists change only with a new release
+GRID_CACHE = "public, max-age=86400"  # a grid is a pure function of its URL
+
+
+def dumps(data: Any) -> str:
+    """Compact JSON that refuses NaN and Infinity (Python's json would write them; browsers reject them).
+
+    Floats are written by ``repr``, the shortest text that reads back as the same double, so numbers survive
+    the trip exactly.
+    """
+    return json.dumps(data, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_response(body: str | bytes, *, cache: str | None = None) -> Response:
+    """A ready-encoded answer: no second validation or encoding pass over long lists of floats."""
+    headers = {"Cache-Control": cache} if cache else None
+    return Response(body, media_type="application/json", headers=headers)
+
+
+def finite_or_none(a: np.ndarray) -> list:
+    """``a.tolist()`` with null wherever a value is not finite."""
+    finite = np.isfinite(a)
+    if finite.all():
+        return a.tolist()
+    out = a.astype(object)
+    out[~finite] = None
+    return out.tolist()
+
+
+def invalid(loc: tuple, msg: str, kind: str, **extra: Any) -> RequestValidationError:
+    """A 422 in FastAPI's shape, for checks that need more than a pydantic model (a parsed formula, the budget)."""
+    return RequestValidationError([{"loc": loc, "msg": msg, "type": kind, "ctx": extra}])

@@ -1,0 +1,54 @@
+"""Typed surfaces: live checking of a formula, and turning a surface reference into a Surface.
+
+Parsing runs in a worker thread: ``optim_core.expression`` bounds it (300 characters, 0.2 s), but even 0.2 s
+must not hold up the event loop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from optim_core import SURFACES, Surface
+from optim_core.expression import ExpressionError, check_expression, parse_expression
+from starlette.concurrency import run_in_threadpool
+
+from ..schemas import CustomSurface, ExpressionCheck, ExpressionCheckRequest
+from . import dumps, invalid, json_response
+
+router = APIRouter(tags=["expressions"])
+
+
+@dataclass(frozen=True)
+class ResolvedSurface:
+    surface: Surface
+    echo: Any  # what the answer reports: the name, or the formula with its domain and LaTeX
+
+
+def custom_echo(text: str, surface: Surface) -> dict[str, Any]:
+    (x0, x1), (y0, y1) = surface.domain
+    return {"expression": text, "domain": {"x": [x0, x1], "y": [y0, y1]}, "latex": surface.latex}
+
+
+async def resolve_surface(ref: str | CustomSurface, loc: tuple = ("body", "surface")) -> ResolvedSurface:
+    """The Surface a request names or types; a refused formula is a 422 at ``loc + ("expression",)``."""
+    if isinstance(ref, str):
+        return ResolvedSurface(SURFACES[ref], ref)
+    domain = ref.domain.pairs() if ref.domain is not None else None
+    surface = await parse(ref.expression, domain, loc + ("expression",))
+    return ResolvedSurface(surface, custom_echo(ref.expression, surface))
+
+
+async def parse(text: str, domain: Any, loc: tuple) -> Surface:
+    try:
+        return await run_in_threadpool(parse_expression, text, domain=domain)
+    except ExpressionError as err:
+        raise invalid(loc, err.message, "expression", position=err.position) from None
+
+
+@router.post("/api/expressions/check", response_model=ExpressionCheck)
+async def check_formula(body: ExpressionCheckRequest):
+    """Parse a formula for live feedback: its LaTeX, or the error and where it is (200 either way)."""
+    result = await run_in_threadpool(check_expression, body.expression)
+    return json_response(dumps(result))
