@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from typing import Any
 
 import numpy as np
-from fastapi import Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
 
 CATALOG_CACHE = "public, max-age=3600"  # optimizer and surface lists change only with a new release
 GRID_CACHE = "public, max-age=86400"  # a grid is a pure function of its URL
@@ -26,6 +28,28 @@ def json_response(body: str | bytes, *, cache: str | None = None) -> Response:
     """A ready-encoded answer: no second validation or encoding pass over long lists of floats."""
     headers = {"Cache-Control": cache} if cache else None
     return Response(body, media_type="application/json", headers=headers)
+
+
+class Encoded:
+    """A cached answer kept as bytes, plus its gzip, made once (in a worker thread) the first time a client
+    takes gzip. The GZip middleware passes it through, as it does anything already encoded."""
+
+    def __init__(self, body: bytes, media_type: str = "application/json"):
+        self.body = body
+        self.media_type = media_type
+        self._gzipped: bytes | None = None
+
+    def _compress(self) -> bytes:
+        self._gzipped = gzip.compress(self.body, 6, mtime=0)
+        return self._gzipped
+
+    async def response(self, request: Request, cache: str) -> Response:
+        headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", "") and len(self.body) >= 1000:
+            headers["Content-Encoding"] = "gzip"
+            body = self._gzipped or await run_in_threadpool(self._compress)
+            return Response(body, media_type=self.media_type, headers=headers)
+        return Response(self.body, media_type=self.media_type, headers=headers)
 
 
 def finite_or_none(a: np.ndarray) -> list:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from optim_core import OPTIMIZERS, SURFACES, Surface
 from optim_core.expression import parse_expression
 from pydantic import Field
@@ -27,7 +27,7 @@ from ..schemas import (
     explain,
     fmt,
 )
-from . import CATALOG_CACHE, dumps, finite_or_none, invalid, json_response
+from . import CATALOG_CACHE, Encoded, dumps, finite_or_none, invalid
 from . import GRID_CACHE as GRID_CACHE_CONTROL
 from .expressions import parse
 
@@ -45,45 +45,40 @@ def surface_info(s: Surface) -> dict:
             "minima": [list(m) for m in s.minima], "start": list(s.start)}
 
 
-@functools.cache
-def _optimizers_json() -> bytes:
-    return dumps([spec.to_dict() for spec in OPTIMIZERS.values()]).encode()
+OPTIMIZERS_JSON = Encoded(dumps([spec.to_dict() for spec in OPTIMIZERS.values()]).encode())
+SURFACES_JSON = Encoded(dumps([surface_info(s) for s in SURFACES.values()]).encode())
 
 
-@functools.cache
-def _surfaces_json() -> bytes:
-    return dumps([surface_info(s) for s in SURFACES.values()]).encode()
-
-
-def grid_json(surface: Surface, n: int) -> bytes:
+def grid_json(surface: Surface, n: int) -> Encoded:
     x, y, z = surface.grid(n)
-    return dumps({"x": x.tolist(), "y": y.tolist(), "z": finite_or_none(z)}).encode()
+    return Encoded(dumps({"x": x.tolist(), "y": y.tolist(), "z": finite_or_none(z)}).encode())
 
 
 @functools.lru_cache(maxsize=GRID_CACHE)
-def _named_grid(name: str, n: int) -> bytes:
+def _named_grid(name: str, n: int) -> Encoded:
     return grid_json(SURFACES[name], n)
 
 
 @functools.lru_cache(maxsize=GRID_CACHE)
-def _custom_grid(text: str, domain: tuple, n: int) -> bytes:
+def _custom_grid(text: str, domain: tuple, n: int) -> Encoded:
     return grid_json(parse_expression(text, domain=domain), n)  # parsed (and cached) already by the route
 
 
 @router.get("/api/optimizers", response_model=list[OptimizerInfo])
-def read_optimizers():
+async def read_optimizers(request: Request):
     """Every optimizer with its hyperparameters: kind, default, accepted range, slider range, help (en, zh)."""
-    return json_response(_optimizers_json(), cache=CATALOG_CACHE)
+    return await OPTIMIZERS_JSON.response(request, CATALOG_CACHE)
 
 
 @router.get("/api/surfaces", response_model=list[SurfaceInfo])
-def read_surfaces():
+async def read_surfaces(request: Request):
     """Every built-in surface with its formula, domain, known minima and default start."""
-    return json_response(_surfaces_json(), cache=CATALOG_CACHE)
+    return await SURFACES_JSON.response(request, CATALOG_CACHE)
 
 
 @router.get("/api/surfaces/custom/grid", response_model=Grid)
 async def read_custom_grid(
+    request: Request,
     expression: Annotated[str, Query(description="f(x, y), e.g. x^4 - 2x^2 + y^2")],
     n: Annotated[GridN, Query()] = GRID_DEFAULT,
     xmin: Annotated[Bound, Query()] = None,
@@ -99,20 +94,20 @@ async def read_custom_grid(
     y0, y1 = dy0 if ymin is None else ymin, dy1 if ymax is None else ymax
     for axis, lo, hi in (("x", x0, x1), ("y", y0, y1)):
         if not lo < hi:
-            raise invalid(("query", f"{axis}max"), f"{axis}max must be greater than {axis}min ({fmt(lo)})",
+            raise invalid(("query", f"{axis}max"), f"must be greater than {axis}min ({fmt(lo)})",
                           "range_order")
     domain = ((x0, x1), (y0, y1))
     if domain != surface.domain:
         await parse(expression, domain, loc)
-    body = await run_in_threadpool(_custom_grid, expression, domain, n)
-    return json_response(body, cache=GRID_CACHE_CONTROL)
+    grid = await run_in_threadpool(_custom_grid, expression, domain, n)
+    return await grid.response(request, GRID_CACHE_CONTROL)
 
 
 @router.get("/api/surfaces/{name}/grid", response_model=Grid, responses={404: {"model": Message}})
-async def read_grid(name: str, n: Annotated[GridN, Query()] = GRID_DEFAULT):
+async def read_grid(request: Request, name: str, n: Annotated[GridN, Query()] = GRID_DEFAULT):
     """The n x n contour grid over the surface's domain: z[j][i] = f(x[i], y[j]), null where not finite."""
     if name not in SURFACES:
         raise HTTPException(404, f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}")
-    body = await run_in_threadpool(_named_grid, name, n)
-    return json_response(body, cache=GRID_CACHE_CONTROL)
+    grid = await run_in_threadpool(_named_grid, name, n)
+    return await grid.response(request, GRID_CACHE_CONTROL)
 

@@ -11,11 +11,12 @@ from importlib.resources import files
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ..config import Settings
+from . import Encoded
 
 PLOTLY_CACHE = "public, max-age=604800"  # a week: the file changes only when the plotly wheel does
 PLOTLY_JS = Path(str(files("plotly") / "package_data" / "plotly.min.js"))
@@ -43,9 +44,11 @@ def mount_pages(app: FastAPI, settings: Settings) -> None:
             raise HTTPException(404, f"The page is not installed: no templates/index.html under {root}")
         return templates.TemplateResponse(request, "index.html", {"static": "/static"})
 
+    plotly = Encoded(PLOTLY_JS.read_bytes(), "text/javascript; charset=utf-8")  # 4.8 MB, gzipped once
+
     @router.get("/static/vendor/plotly.min.js", include_in_schema=False)
-    def read_plotly():
-        return FileResponse(PLOTLY_JS, media_type="text/javascript", headers={"Cache-Control": PLOTLY_CACHE})
+    async def read_plotly(request: Request):
+        return await plotly.response(request, PLOTLY_CACHE)
 
     app.include_router(router)  # before the mount, so /static/vendor/plotly.min.js is not looked up in static/
     if (root / "static").is_dir():

@@ -269,15 +269,15 @@ def test_worst_case_sized_inputs_prepare_within_the_time_bound():
     for text in texts:
         assert len(text) <= 300
         t0 = time.perf_counter()
-        parse_expression(text)
-        assert time.perf_counter() - t0 < 0.2
+        parse_expression(text)  # refused as "too complex" if it ran past expression.TIME_LIMIT
+        assert time.perf_counter() - t0 < expression.TIME_LIMIT
 
 
 def test_too_slow_or_too_large_derivatives_are_refused(monkeypatch):
     monkeypatch.setattr(expression, "TIME_LIMIT", -1.0)
     with pytest.raises(ExpressionError, match="too complex"):
         parse_expression("sin(x) + 0.123456")
-    monkeypatch.setattr(expression, "TIME_LIMIT", 0.2)
+    monkeypatch.setattr(expression, "TIME_LIMIT", 0.5)
     monkeypatch.setattr(expression, "MAX_TOTAL_NODES", 100)
     with pytest.raises(ExpressionError, match="too complex"):
         parse_expression("*".join(f"cos(x*y+{i})" for i in range(20)))  # text not cached by another test
