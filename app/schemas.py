@@ -12,17 +12,18 @@ import json
 import math
 from typing import Annotated, Any, Literal
 
-from optim_core import OPTIMIZERS, SURFACES
-from optim_core.spec import Hyperparameter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, WrapValidator, field_validator
 from pydantic_core import PydanticCustomError
+
+from optim_core import OPTIMIZERS, SURFACES
+from optim_core.spec import Hyperparameter
 
 # ------------------------------------------------------------------------------------------------------ limits
 MAX_STEPS = 10_000  # steps per run; the page's slider tops out here too
 MAX_RUNS = 16  # runs per request, as the page allows
 # Work budget per request, in work units of about one elementwise optimizer step (~1-5 us): see run_cost().
 # 16 runs x 10,000 steps of an elementwise optimizer is 160,000; all 13 optimizers at 500 steps with defaults
-# (L-BFGS counted at its worst case, 703 units a step) is 357,500. The worst request takes about 1.5 s of CPU.
+# (L-BFGS counted at its worst case, 705 units a step) is 358,500. The worst request takes about 1.5 s of CPU.
 MAX_WORK = 400_000
 MAX_BODY_BYTES = 64 * 1024  # request bodies; the largest sensible request (16 runs) is about 3 KiB
 MAX_COORD = 1e6  # start points and typed-surface ranges: |v| <= MAX_COORD
@@ -30,7 +31,7 @@ MAX_NOISE = 1e3  # gradient-noise standard deviation
 MAX_SEED = 2**53 - 1  # the largest integer a browser's JSON keeps exactly
 MAX_LABEL = 100  # characters in a run's label
 GRID_MIN, GRID_MAX, GRID_DEFAULT = 2, 400, 150  # contour grid points per axis
-GRID_CACHE = 64  # grids kept per cache (named surfaces; typed surfaces), each at most ~3 MB of JSON
+GRID_CACHE_BYTES = 48 * 2**20  # per cache (named surfaces; typed surfaces), per process: ~100 grids of 150 x 150
 LBFGS_MAX_LS = 25  # torch's strong-Wolfe line search may overrun max_eval by up to this many evaluations
 
 

@@ -44,9 +44,9 @@ class Encoded:
         return self._gzipped
 
     async def response(self, request: Request, cache: str) -> Response:
-        headers = {"Cache-Control": cache, "Vary": "Accept-Encoding"}
+        headers = {"Cache-Control": cache}
         if "gzip" in request.headers.get("accept-encoding", "") and len(self.body) >= 1000:
-            headers["Content-Encoding"] = "gzip"
+            headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
             body = self._gzipped or await run_in_threadpool(self._compress)
             return Response(body, media_type=self.media_type, headers=headers)
         return Response(self.body, media_type=self.media_type, headers=headers)

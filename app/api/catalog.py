@@ -5,17 +5,20 @@ All of it is a pure function of the URL, so answers are encoded once, kept, and 
 
 from __future__ import annotations
 
-import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from optim_core import OPTIMIZERS, SURFACES, Surface
-from optim_core.expression import parse_expression
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
+from optim_core import OPTIMIZERS, SURFACES, Surface
+from optim_core.expression import parse_expression
+
 from ..schemas import (
-    GRID_CACHE,
+    GRID_CACHE_BYTES,
     GRID_DEFAULT,
     GRID_MAX,
     GRID_MIN,
@@ -54,14 +57,46 @@ def grid_json(surface: Surface, n: int) -> Encoded:
     return Encoded(dumps({"x": x.tolist(), "y": y.tolist(), "z": finite_or_none(z)}).encode())
 
 
-@functools.lru_cache(maxsize=GRID_CACHE)
+class GridCache:
+    """Least recently used grids, bounded by bytes rather than count: a 400 x 400 grid is 3 MB of JSON (plus
+    its gzip), a 150 x 150 one 0.4 MB. Thread-safe; two threads may build the same grid once each."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._items: OrderedDict[tuple, Encoded] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make: Callable[[], Encoded]) -> Encoded:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = make()
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = value
+                self.size += _weight(value)
+            while self.size > self.max_bytes and len(self._items) > 1:
+                self.size -= _weight(self._items.popitem(last=False)[1])
+        return value
+
+
+def _weight(e: Encoded) -> int:
+    return len(e.body) * 3 // 2  # the body and, once asked for, its gzip (about half the size)
+
+
+NAMED_GRIDS = GridCache(GRID_CACHE_BYTES)
+CUSTOM_GRIDS = GridCache(GRID_CACHE_BYTES)
+
+
 def _named_grid(name: str, n: int) -> Encoded:
-    return grid_json(SURFACES[name], n)
+    return NAMED_GRIDS.get((name, n), lambda: grid_json(SURFACES[name], n))
 
 
-@functools.lru_cache(maxsize=GRID_CACHE)
 def _custom_grid(text: str, domain: tuple, n: int) -> Encoded:
-    return grid_json(parse_expression(text, domain=domain), n)  # parsed (and cached) already by the route
+    # parsed (and cached by optim_core) already by the route, so this parse is a cache hit
+    return CUSTOM_GRIDS.get((text, domain, n), lambda: grid_json(parse_expression(text, domain=domain), n))
 
 
 @router.get("/api/optimizers", response_model=list[OptimizerInfo])

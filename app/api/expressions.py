@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+
 from optim_core import SURFACES, Surface
 from optim_core.expression import ExpressionError, check_expression, parse_expression
-from starlette.concurrency import run_in_threadpool
 
 from ..schemas import CustomSurface, ExpressionCheck, ExpressionCheckRequest
 from . import dumps, invalid, json_response

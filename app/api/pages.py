@@ -37,7 +37,7 @@ def mount_pages(app: FastAPI, settings: Settings) -> None:
     templates = Jinja2Templates(directory=root / "templates")
     router = APIRouter(tags=["page"])
 
-    @router.get("/", response_class=HTMLResponse)
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
     def read_page(request: Request):
         """The playground page."""
         if not (root / "templates" / "index.html").is_file():

@@ -16,11 +16,12 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Depends, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
-from optim_core import OPTIMIZERS, Optimizer, Surface, run
-from optim_core.trajectory import Segment, iter_run
 from starlette.concurrency import run_in_threadpool
 
-from ..schemas import Message, TrajectoryRequest, TrajectoryResponse, run_cost
+from optim_core import OPTIMIZERS, Optimizer, Surface, run
+from optim_core.trajectory import Segment, iter_run
+
+from ..schemas import TrajectoryRequest, TrajectoryResponse, run_cost
 from . import dumps, finite_or_none, invalid, json_response
 from .expressions import resolve_surface
 
@@ -108,7 +109,9 @@ async def stream(job: Job) -> AsyncIterable[ServerSentEvent]:
 
 
 JobDep = Annotated[Job, Depends(prepare)]
-ERRORS = {413: {"model": Message, "description": "Request body too large"}}
+# Spelled out, so that the stream's 413 is documented as JSON rather than as the route's text/event-stream.
+ERRORS: dict[int | str, dict[str, Any]] = {413: {"description": "Request body too large", "content": {
+    "application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}}}
 
 
 @router.post("/api/trajectories", response_model=TrajectoryResponse, responses=ERRORS)

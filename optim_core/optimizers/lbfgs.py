@@ -63,7 +63,7 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     else:
         xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
     d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1**2 - g1 * g2
+    d2_square = d1 * d1 - g1 * g2  # d1 is a tensor in torch, and Tensor.pow(2) is d1*d1 (libm pow may differ)
     if d2_square >= 0:
         d2 = math.sqrt(d2_square)
         if x1 <= x2:

@@ -1,0 +1,223 @@
+"""``optim-playground serve | run``: the server, or one trajectory printed as CSV or JSON with no browser.
+
+    optim-playground serve --host 0.0.0.0 --port 8000 --workers 4
+    optim-playground run --optimizer adam --surface rosenbrock --start -1.5,2 --steps 500 --lr 0.01
+    optim-playground run --optimizer sgd --expression "x^4 - 2x^2 + y^2" --start 0.5,1 --steps 100 --momentum 0.9
+
+``run`` takes any hyperparameter of the chosen optimizer as ``--name value`` (pairs as ``0.9,0.999``, booleans
+as ``true``/``false``, none as ``none``), and writes the same numbers as ``POST /api/trajectories``. Bad input
+exits with status 2 and a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+import threading
+import time
+import urllib.request
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+from optim_core import OPTIMIZERS, SURFACES
+from optim_core.expression import ExpressionError, parse_expression
+from optim_core.spec import Hyperparameter
+
+from .api.expressions import custom_echo
+from .config import Settings
+
+_NEGATIVE = re.compile(r"^-[\d.]")  # "-1.5,2" is a value, though argparse takes anything with "-" for a flag
+
+
+def _join_negative_values(argv: list[str]) -> list[str]:
+    """``--start -1.5,2`` -> ``--start=-1.5,2`` so argparse does not read the value as an option."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1].startswith("--") and "=" not in out[-1] and _NEGATIVE.match(arg):
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
+def _numbers(text: str, count: int, what: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"{what} must be {count} comma-separated numbers, got {text!r}") from None
+    if len(values) != count:
+        raise ValueError(f"{what} must be {count} comma-separated numbers, got {text!r}")
+    return values
+
+
+def parse_value(p: Hyperparameter, text: str) -> Any:
+    """A hyperparameter's value from the command line, by its kind.
+
+    >>> parse_value(OPTIMIZERS["adam"].param("betas"), "0.8,0.99")
+    [0.8, 0.99]
+    >>> parse_value(OPTIMIZERS["sgd"].param("nesterov"), "true")
+    True
+    >>> print(parse_value(OPTIMIZERS["lbfgs"].param("max_eval"), "none"))
+    None
+    """
+    low = text.strip().lower()
+    if low in ("none", "null") and (p.nullable or (p.choices and None in p.choices)):
+        return None
+    if p.kind == "bool":
+        if low not in ("true", "false"):
+            raise ValueError(f"--{p.name} must be true or false, got {text!r}")
+        return low == "true"
+    if p.kind == "choice":
+        if text not in p.choices:
+            raise ValueError(f"--{p.name} must be one of: {', '.join('none' if c is None else c for c in p.choices)}")
+        return text
+    if p.kind == "pair":
+        return _numbers(text, 2, f"--{p.name}")
+    if p.kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            raise ValueError(f"--{p.name} must be an integer, got {text!r}") from None
+    return _numbers(text, 1, f"--{p.name}")[0]
+
+
+def _hyperparameters(optimizer: str, extra: list[str]) -> dict[str, Any]:
+    spec = OPTIMIZERS[optimizer]
+    names = {p.name: p for p in spec.params}
+    params: dict[str, Any] = {}
+    args = iter(extra)
+    for arg in args:
+        if not arg.startswith("--"):
+            raise ValueError(f"unexpected argument {arg!r}")
+        name, _, value = arg[2:].partition("=")
+        name = name.replace("-", "_")
+        if name not in names:
+            raise ValueError(f"--{name} is not a hyperparameter of {optimizer}; allowed: "
+                             + ", ".join(f"--{n}" for n in names))
+        if not value:
+            value = next(args, None)
+            if value is None:
+                raise ValueError(f"--{name} needs a value")
+        params[name] = parse_value(names[name], value)
+    return params
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="optim-playground", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    defaults = Settings()
+    serve = sub.add_parser("serve", help="run the web app on uvicorn")
+    serve.add_argument("--host", default=defaults.host, help=f"interface (default {defaults.host})")
+    serve.add_argument("--port", type=int, default=defaults.port, help=f"port (default {defaults.port})")
+    serve.add_argument("--workers", type=int, default=defaults.workers, help="worker processes (default 1)")
+    serve.add_argument("--open", action="store_true", help="open the page in a browser once the server is up")
+
+    run = sub.add_parser("run", help="print one trajectory as CSV (or JSON)",
+                         epilog="Any hyperparameter of the optimizer: --name value, e.g. --lr 0.01 --betas 0.9,0.999")
+    run.add_argument("--optimizer", required=True, choices=list(OPTIMIZERS))
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--surface", choices=list(SURFACES), help="a built-in surface (default rosenbrock)")
+    where.add_argument("--expression", help='a typed f(x, y), e.g. "x^4 - 2x^2 + y^2"')
+    run.add_argument("--domain", help="typed surface's ranges: xmin,xmax,ymin,ymax (default -3,3,-3,3)")
+    run.add_argument("--start", help="x,y (default: the surface's start)")
+    run.add_argument("--steps", type=int, default=100)
+    run.add_argument("--noise", type=float, default=0.0, help="gradient-noise standard deviation")
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--out", type=Path, help="write to this .csv or .json file instead of stdout")
+    run.add_argument("--format", choices=["csv", "json"], help="default: from --out's extension, else csv")
+    return parser
+
+
+def _trajectory_json(args: argparse.Namespace, params: dict[str, Any]) -> str:
+    from .api.trajectories import Job, compute  # the API's own encoder: the same numbers as over HTTP
+
+    if args.expression is not None:
+        domain = None
+        if args.domain is not None:
+            x0, x1, y0, y1 = _numbers(args.domain, 4, "--domain")
+            domain = ((x0, x1), (y0, y1))
+        surface = parse_expression(args.expression, domain=domain)
+        echo: Any = custom_echo(args.expression, surface)
+    else:
+        if args.domain is not None:
+            raise ValueError("--domain goes with --expression")
+        surface = SURFACES[args.surface or "rosenbrock"]
+        echo = surface.name
+    start = tuple(_numbers(args.start, 2, "--start")) if args.start else surface.start
+    spec = OPTIMIZERS[args.optimizer]
+    job = Job(surface, echo, start, args.steps, [spec.make(**params)], [spec.label], args.noise, args.seed)
+    return compute(job)
+
+
+def _csv(result: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["step", "x", "y", "loss"])
+    run = result["runs"][0]
+    for k, ((x, y), f) in enumerate(zip(run["xy"], run["loss"], strict=True)):
+        writer.writerow([k, repr(x), repr(y), repr(f)])
+    return out.getvalue()
+
+
+def run_command(args: argparse.Namespace, extra: list[str]) -> int:
+    try:
+        params = _hyperparameters(args.optimizer, extra)
+        text = _trajectory_json(args, params)
+    except ExpressionError as err:
+        print(f"optim-playground run: error: --expression: {err.message}", file=sys.stderr)
+        return 2
+    except ValueError as err:  # torch's messages for hyperparameters, ours for the rest
+        print(f"optim-playground run: error: {err}", file=sys.stderr)
+        return 2
+    fmt = args.format or ("json" if args.out is not None and args.out.suffix.lower() == ".json" else "csv")
+    result = json.loads(text)
+    body = text + "\n" if fmt == "json" else _csv(result)
+    if args.out is None:
+        sys.stdout.write(body)
+    else:
+        args.out.write_text(body)
+    run = result["runs"][0]
+    if run["status"] == "diverged":
+        print(f"diverged at step {run['diverged_at']}: the path stops before it", file=sys.stderr)
+    return 0
+
+
+def _open_when_up(url: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "healthz", timeout=1):
+                webbrowser.open(url)
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if args.open:
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        url = f"http://{'[' + host + ']' if ':' in host else host}:{args.port}/"
+        threading.Thread(target=_open_when_up, args=(url,), daemon=True).start()
+    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args, extra = parser.parse_known_args(_join_negative_values(list(sys.argv[1:] if argv is None else argv)))
+    if args.command == "serve":
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        return serve_command(args)
+    return run_command(args, extra)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,391 @@
+// Every string the page shows, in English and Simplified Chinese. Optimizer and hyperparameter help come from
+// the API (help.en / help.zh); surface names and descriptions live here, keyed by the API's surface name.
+
+const en = {
+  'app.title': 'Optimizer Playground',
+  'app.tagline': 'Watch torch.optim’s optimizers race across a surface. Change anything; share the link.',
+  'app.loading': 'Loading…',
+  'app.noscript': 'This page needs JavaScript.',
+  'app.skip': 'Skip to the controls',
+
+  'section.settings': 'Settings',
+  'section.runs': 'Optimizers',
+  'section.legend': 'Results',
+  'section.loss': 'Loss vs step',
+  'section.player': 'Animation',
+
+  'surface.label': 'Surface',
+  'surface.custom': 'Type your own f(x, y)…',
+  'expr.label': 'f(x, y) =',
+  'expr.help': 'Operators + − * / ^, functions sin cos tan exp log sqrt abs tanh sinh cosh atan min max, constants pi and e.',
+  'expr.examples': 'Examples:',
+  'expr.checking': 'Checking…',
+  'expr.ok': 'Read as:',
+  'expr.error': 'Error at character {pos}: {msg}',
+  'expr.errorNoPos': 'Error: {msg}',
+  'range.x': 'x from',
+  'range.y': 'y from',
+  'range.to': 'to',
+  'range.bad': 'Each range needs min < max.',
+
+  'start.legend': 'Start point',
+  'start.x': 'Start x',
+  'start.y': 'Start y',
+  'start.hint': 'Or click the plot.',
+  'steps.label': 'Steps',
+  'noise.label': 'Gradient noise σ',
+  'noise.help': 'Adds Gaussian noise of this standard deviation to each gradient component, like a minibatch would.',
+  'seed.label': 'Noise seed',
+  'view.label': 'View',
+  'view.2d': '2-D contour',
+  'view.3d': '3-D surface',
+  'lang.label': 'Language',
+  'lang.auto': 'Auto',
+  'preset.label': 'Preset',
+  'preset.none': '— your own settings —',
+  'preset.contour': 'Contour plane: six racers on Beale',
+  'preset.saddle': 'Saddle point in 3-D',
+  'preset.adam-vs-adamw': 'Adam vs AdamW: weight decay',
+  'preset.adagrad-vs-adam': 'Adagrad vs Adam in a valley',
+  'preset.rosenbrock': 'All 13 on Rosenbrock',
+  'preset.sparse': 'SparseAdam vs Adam: zero gradients',
+  'reset': 'Reset',
+  'reset.title': 'Back to the preset’s settings (or the contour race)',
+  'copy': 'Copy link',
+  'copy.done': 'Link copied.',
+  'copy.manual': 'Copy this link:',
+
+  'runs.add': 'Add optimizer',
+  'runs.count': '{n} of {max}',
+  'runs.full': 'At most {max} optimizers.',
+  'runs.optimizer': 'Optimizer',
+  'runs.label': 'Name',
+  'runs.labelPlaceholder': 'automatic',
+  'runs.color': 'Colour',
+  'runs.hide': 'Hide',
+  'runs.duplicate': 'Duplicate',
+  'runs.remove': 'Remove',
+  'runs.more': 'More hyperparameters',
+  'runs.run': 'Run {n}',
+  'param.none': 'None',
+  'param.auto': 'empty = default',
+  'param.first': 'first',
+  'param.second': 'second',
+  'param.slider': '{name} slider',
+
+  'player.play': 'Play',
+  'player.pause': 'Pause',
+  'player.back': 'Step back',
+  'player.forward': 'Step forward',
+  'player.restart': 'Restart',
+  'player.scrub': 'Step',
+  'player.speed': 'Speed',
+  'player.speedUnit': '{n} steps/s',
+  'player.position': 'step {k} of {n}',
+  'player.keys': 'Keys: Space play/pause · ← → step · R restart',
+
+  'status.computing': 'Computing…',
+  'status.streaming': 'Receiving paths… {k} of {n} steps',
+  'status.refused': 'The server refused these settings: {msg}',
+  'status.network': 'Could not reach the server: {msg}',
+  'status.grid': 'Could not draw this surface: {msg}',
+
+  'notice.title': 'Some settings in the link could not be used and were reset to defaults:',
+  'notice.item': '“{key}” = “{value}”',
+  'notice.dismiss': 'Dismiss',
+
+  'legend.final': 'final loss {v}',
+  'legend.dist': 'distance to nearest minimum {v}',
+  'legend.noMin': 'no known minimum',
+  'legend.diverged': 'diverged at step {k}',
+  'legend.hidden': '(hidden)',
+  'legend.pending': 'computing…',
+  'legend.swatch': 'line style of {name}',
+
+  'plot.label': 'Surface and optimizer paths. Click to set the start point.',
+  'plot.x': 'x',
+  'plot.y': 'y',
+  'plot.z': 'f(x, y)',
+  'plot.zlog': 'log₁₀(f − f_min)',
+  'plot.colorLog': 'f − f_min (log scale)',
+  'plot.color': 'f(x, y)',
+  'plot.minimum': 'minimum',
+  'plot.start': 'start',
+  'hover.step': 'step',
+  'hover.loss': 'loss',
+  'hover.grad': 'gradient',
+  'loss.x': 'step',
+  'loss.y': 'loss',
+  'loss.yShift': 'loss − min loss',
+  'loss.label': 'Loss of each run against the step number.',
+
+  'label.momentum': 'Momentum',
+  'label.nag': 'NAG',
+  'label.l2': '{base} + L2 {wd}',
+  'label.wd': '{base} wd {wd}',
+  'label.lr': '{base} lr {lr}',
+
+  'embed.open': 'Open in Optimizer Playground',
+};
+
+const zh = {
+  'app.title': '优化器游乐场',
+  'app.tagline': '看 torch.optim 的各个优化器在曲面上赛跑。任意修改参数，并分享链接。',
+  'app.loading': '加载中…',
+  'app.noscript': '此页面需要启用 JavaScript。',
+  'app.skip': '跳到控制面板',
+
+  'section.settings': '设置',
+  'section.runs': '优化器',
+  'section.legend': '结果',
+  'section.loss': '损失随步数变化',
+  'section.player': '动画',
+
+  'surface.label': '曲面',
+  'surface.custom': '自己输入 f(x, y)…',
+  'expr.label': 'f(x, y) =',
+  'expr.help': '运算符 + − * / ^；函数 sin cos tan exp log sqrt abs tanh sinh cosh atan min max；常数 pi 和 e。',
+  'expr.examples': '示例：',
+  'expr.checking': '检查中…',
+  'expr.ok': '理解为：',
+  'expr.error': '第 {pos} 个字符处出错：{msg}',
+  'expr.errorNoPos': '出错：{msg}',
+  'range.x': 'x 从',
+  'range.y': 'y 从',
+  'range.to': '到',
+  'range.bad': '每个范围都要求 最小值 < 最大值。',
+
+  'start.legend': '起点',
+  'start.x': '起点 x',
+  'start.y': '起点 y',
+  'start.hint': '也可以直接点击图像。',
+  'steps.label': '步数',
+  'noise.label': '梯度噪声 σ',
+  'noise.help': '给每个梯度分量加上该标准差的高斯噪声，模拟小批量训练。',
+  'seed.label': '噪声种子',
+  'view.label': '视图',
+  'view.2d': '二维等高线',
+  'view.3d': '三维曲面',
+  'lang.label': '语言',
+  'lang.auto': '自动',
+  'preset.label': '预设',
+  'preset.none': '— 自定义设置 —',
+  'preset.contour': '等高线：六个优化器在 Beale 函数上赛跑',
+  'preset.saddle': '三维鞍点',
+  'preset.adam-vs-adamw': 'Adam 对比 AdamW：权重衰减',
+  'preset.adagrad-vs-adam': 'Adagrad 对比 Adam：狭长山谷',
+  'preset.rosenbrock': '全部 13 个优化器：Rosenbrock',
+  'preset.sparse': 'SparseAdam 对比 Adam：零梯度',
+  'reset': '重置',
+  'reset.title': '恢复预设（或等高线赛跑）的设置',
+  'copy': '复制链接',
+  'copy.done': '链接已复制。',
+  'copy.manual': '请复制此链接：',
+
+  'runs.add': '添加优化器',
+  'runs.count': '{n} / {max}',
+  'runs.full': '最多 {max} 个优化器。',
+  'runs.optimizer': '优化器',
+  'runs.label': '名称',
+  'runs.labelPlaceholder': '自动',
+  'runs.color': '颜色',
+  'runs.hide': '隐藏',
+  'runs.duplicate': '复制',
+  'runs.remove': '删除',
+  'runs.more': '更多超参数',
+  'runs.run': '第 {n} 个',
+  'param.none': '无',
+  'param.auto': '留空 = 默认',
+  'param.first': '第一个',
+  'param.second': '第二个',
+  'param.slider': '{name} 滑块',
+
+  'player.play': '播放',
+  'player.pause': '暂停',
+  'player.back': '后退一步',
+  'player.forward': '前进一步',
+  'player.restart': '从头开始',
+  'player.scrub': '步数',
+  'player.speed': '速度',
+  'player.speedUnit': '每秒 {n} 步',
+  'player.position': '第 {k} 步，共 {n} 步',
+  'player.keys': '快捷键：空格 播放/暂停 · ← → 单步 · R 从头开始',
+
+  'status.computing': '计算中…',
+  'status.streaming': '正在接收路径…已完成 {k} / {n} 步',
+  'status.refused': '服务器拒绝了这些设置：{msg}',
+  'status.network': '无法连接服务器：{msg}',
+  'status.grid': '无法绘制此曲面：{msg}',
+
+  'notice.title': '链接中的部分设置无法使用，已恢复为默认值：',
+  'notice.item': '“{key}” = “{value}”',
+  'notice.dismiss': '关闭',
+
+  'legend.final': '最终损失 {v}',
+  'legend.dist': '到最近极小点的距离 {v}',
+  'legend.noMin': '没有已知极小点',
+  'legend.diverged': '在第 {k} 步发散',
+  'legend.hidden': '（已隐藏）',
+  'legend.pending': '计算中…',
+  'legend.swatch': '{name} 的线型',
+
+  'plot.label': '曲面与优化路径。点击图像可设置起点。',
+  'plot.x': 'x',
+  'plot.y': 'y',
+  'plot.z': 'f(x, y)',
+  'plot.zlog': 'log₁₀(f − f_min)',
+  'plot.colorLog': 'f − f_min（对数刻度）',
+  'plot.color': 'f(x, y)',
+  'plot.minimum': '极小点',
+  'plot.start': '起点',
+  'hover.step': '步数',
+  'hover.loss': '损失',
+  'hover.grad': '梯度',
+  'loss.x': '步数',
+  'loss.y': '损失',
+  'loss.yShift': '损失 − 最小损失',
+  'loss.label': '各优化器的损失随步数的变化。',
+
+  'label.momentum': '动量',
+  'label.nag': 'NAG',
+  'label.l2': '{base} + L2 {wd}',
+  'label.wd': '{base} 衰减 {wd}',
+  'label.lr': '{base} 学习率 {lr}',
+
+  'embed.open': '在优化器游乐场中打开',
+};
+
+// Surface names and one-line descriptions, by the API's name. An unknown surface falls back to the API's text.
+const SURFACES = {
+  en: {
+    rosenbrock: ['Rosenbrock', 'A curved, flat-bottomed valley: easy to find, hard to follow to (1, 1).'],
+    beale: ['Beale', 'Steep walls, flat plateaus and a long narrow trough toward (3, 0.5).'],
+    booth: ['Booth', 'A tilted convex bowl (condition number 9): every method gets there, at different speeds.'],
+    matyas: ['Matyas', 'A convex bowl whose diagonal x = y is 25 times flatter than the other direction.'],
+    quadratic: ['Round bowl', 'The baseline: an isotropic bowl, where plain gradient descent is already optimal.'],
+    ill_conditioned: ['Ill-conditioned valley',
+      'A rotated narrow valley (condition number 100): SGD zig-zags, momentum runs along it.'],
+    himmelblau: ['Himmelblau',
+      'Four equally good minima: which one a method finds depends on its start and how it moves.'],
+    goldstein_price: ['Goldstein-Price',
+      'Values over six decades, a global minimum of 3 at (0, -1), local traps at 30, 84 and 840.'],
+    six_hump_camel: ['Six-hump camel', 'Six minima, two of them global and point-symmetric through the origin.'],
+    three_hump_camel: ['Three-hump camel', 'A global minimum at the origin flanked by two shallower local ones.'],
+    styblinski_tang: ['Styblinski-Tang', 'Four basins of different depths; the deepest is at (-2.90, -2.90).'],
+    rastrigin: ['Rastrigin', 'An egg-crate of local minima on a bowl: gradient methods stop in the first dimple.'],
+    ackley: ['Ackley', 'A nearly flat, rippled plain around a sharp funnel at the origin.'],
+    levi: ['Levi N.13', 'Sine ripples whose depth grows with the distance to the minimum at (1, 1).'],
+    saddle: ['Saddle', 'Unbounded below: starting almost on the ridge, how long does each method linger?'],
+    monkey_saddle: ['Monkey saddle',
+      'Three valleys meet at a saddle where slope and curvature vanish: methods crawl past.'],
+    plateau: ['Plateau', 'A well in a nearly flat plain: tiny gradients stall SGD, adaptive methods are unbothered.'],
+    custom: ['Your f(x, y)', 'A surface you typed.'],
+  },
+  zh: {
+    rosenbrock: ['Rosenbrock 函数', '弯曲、底部平坦的山谷：谷底容易找到，却很难沿着它走到 (1, 1)。'],
+    beale: ['Beale 函数', '陡峭的崖壁、平坦的高原，以及一条通向 (3, 0.5) 的狭长沟槽。'],
+    booth: ['Booth 函数', '倾斜的凸碗（条件数 9）：每种方法都能到达，只是快慢不同。'],
+    matyas: ['Matyas 函数', '凸碗，沿对角线 x = y 方向比另一方向平坦 25 倍。'],
+    quadratic: ['圆碗', '基准：各向同性的碗，普通梯度下降已经是最优。'],
+    ill_conditioned: ['病态山谷', '旋转的狭长山谷（条件数 100）：SGD 来回震荡，动量沿谷底前进。'],
+    himmelblau: ['Himmelblau 函数', '四个同样好的极小点：找到哪一个取决于起点和走法。'],
+    goldstein_price: ['Goldstein-Price 函数', '函数值跨越六个数量级，全局最小值 3 在 (0, -1)，另有 30、84、840 三个局部陷阱。'],
+    six_hump_camel: ['六峰驼背函数', '六个极小点，其中两个是全局最小，关于原点中心对称。'],
+    three_hump_camel: ['三峰驼背函数', '全局最小点在原点，两侧各有一个较浅的局部极小点。'],
+    styblinski_tang: ['Styblinski-Tang 函数', '四个深浅不同的盆地；最深的在 (-2.90, -2.90)。'],
+    rastrigin: ['Rastrigin 函数', '碗上布满蛋托般的局部极小点：梯度方法会停在第一个小坑里。'],
+    ackley: ['Ackley 函数', '几乎平坦、布满波纹的平原，中央是原点处的尖锐漏斗。'],
+    levi: ['Levi N.13 函数', '正弦波纹，离 (1, 1) 处的极小点越远越深。'],
+    saddle: ['鞍面', '下方无界：从几乎在脊线上的点出发，各方法会逗留多久？'],
+    monkey_saddle: ['猴鞍面', '三条山谷交汇于一个斜率和曲率都为零的鞍点：各方法缓慢爬过。'],
+    plateau: ['高原', '近乎平坦的平原中的一口井：微小的梯度让 SGD 停滞，自适应方法则不受影响。'],
+    custom: ['自定义 f(x, y)', '你输入的曲面。'],
+  },
+};
+
+export const CATALOGS = { en, zh };
+export const LANGS = ['en', 'zh'];
+
+let current = 'en';
+
+/** The language to use: the URL's ?lang= if valid, else the browser's. */
+export function detectLang(fromUrl, navLanguages = navigator.languages || [navigator.language]) {
+  if (LANGS.includes(fromUrl)) return fromUrl;
+  for (const l of navLanguages) {
+    if (typeof l === 'string' && l.toLowerCase().startsWith('zh')) return 'zh';
+    if (typeof l === 'string' && l.toLowerCase().startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export function setLang(lang) {
+  current = LANGS.includes(lang) ? lang : 'en';
+  document.documentElement.lang = current === 'zh' ? 'zh-CN' : 'en';
+}
+
+export function getLang() {
+  return current;
+}
+
+/** The string for `key` in the current language, with {name} placeholders filled from `vars`. */
+export function t(key, vars = {}) {
+  const s = CATALOGS[current][key] ?? en[key] ?? key;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(vars, k) ? String(vars[k]) : m));
+}
+
+/** An API help object {en, zh} in the current language. */
+export function help(obj) {
+  if (!obj) return '';
+  return (current === 'zh' ? obj.zh : obj.en) || obj.en || '';
+}
+
+export function surfaceName(name, fallback = name) {
+  return SURFACES[current][name]?.[0] ?? SURFACES.en[name]?.[0] ?? fallback;
+}
+
+export function surfaceDescription(name, fallback = '') {
+  return SURFACES[current][name]?.[1] ?? SURFACES.en[name]?.[1] ?? fallback;
+}
+
+/** Fills every [data-i18n] (text), [data-i18n-title], [data-i18n-aria] and [data-i18n-placeholder] under root. */
+export function translate(root = document) {
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria));
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+}
+
+/** Numbers for people: 4 significant digits, exponent form when tiny or huge. */
+export function fmt(v, digits = 4) {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '—';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a < 1e-3 || a >= 1e5) return v.toExponential(digits - 2).replace('e+', 'e');
+  return String(Number(v.toPrecision(digits)));
+}
+
+/**
+ * The name shown for a run: its own label, else one made from the optimizer and what sets it apart
+ * (SGD with momentum reads "Momentum", with Nesterov "NAG"; Adam with weight decay "Adam + L2 0.5").
+ * Runs that would still share a name get their learning rate appended.
+ */
+export function runLabels(runs, optimizers) {
+  const base = runs.map((r) => {
+    if (r.label) return r.label;
+    const spec = optimizers[r.optimizer];
+    let name = spec ? spec.label : r.optimizer;
+    const p = r.params;
+    if (r.optimizer === 'sgd' && p.momentum > 0) name = p.nesterov ? t('label.nag') : t('label.momentum');
+    const wdDefault = spec?.params.find((q) => q.name === 'weight_decay')?.default ?? 0;
+    if (p.weight_decay > 0 && p.weight_decay !== wdDefault) {
+      const decoupled = r.optimizer === 'adamw' || p.decoupled_weight_decay;
+      name = t(decoupled ? 'label.wd' : 'label.l2', { base: name, wd: fmt(p.weight_decay, 3) });
+    }
+    return name;
+  });
+  return base.map((name, i) => {
+    const r = runs[i];
+    if (r.label || base.filter((b) => b === name).length < 2 || r.params.lr === undefined) return name;
+    return t('label.lr', { base: name, lr: fmt(r.params.lr, 3) });
+  });
+}

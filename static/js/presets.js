@@ -1,0 +1,107 @@
+// Classroom presets, each addressable as ?preset=NAME. Learning rates were tuned against POST /api/trajectories
+// so that every path stays finite and the figure tells its story (numbers in the comments are where runs end).
+// Runs list only the hyperparameters that differ from torch's defaults; labels are automatic (see labels.js).
+
+export const PRESETS = {
+  // The notes' contour-plane figure: Beale from (1, 1.5), 400 steps. SGD crawls (ends near (2.08, 0.17)),
+  // Momentum and NAG swing below the trough before settling, Adagrad, Adadelta and RMSprop head straight in.
+  contour: {
+    surface: 'beale', start: [1, 1.5], steps: 400, speed: 60, view: '2d',
+    runs: [
+      ['sgd', { lr: 1e-3 }],
+      ['sgd', { lr: 1e-3, momentum: 0.9 }],
+      ['sgd', { lr: 1e-3, momentum: 0.9, nesterov: true }],
+      ['adagrad', { lr: 0.5 }],
+      ['adadelta', { lr: 5 }],
+      ['rmsprop', { lr: 0.02 }],
+    ],
+  },
+  // The saddle-point figure: x^2 - y^2 in 3-D, starting 0.001 off the ridge. SGD is still near the saddle
+  // after 150 steps; Momentum and NAG leave around step 75; Adagrad, Adadelta and RMSprop by step 40-57.
+  saddle: {
+    surface: 'saddle', start: [1, 0.001], steps: 150, speed: 30, view: '3d',
+    runs: [
+      ['sgd', { lr: 0.01 }],
+      ['sgd', { lr: 0.01, momentum: 0.9 }],
+      ['sgd', { lr: 0.01, momentum: 0.9, nesterov: true }],
+      ['adagrad', { lr: 0.1 }],
+      ['adadelta', { lr: 1 }],
+      ['rmsprop', { lr: 0.01 }],
+    ],
+  },
+  // Weight decay 0.5 on Himmelblau, minimum (3, 2): L2 through Adam's normalised gradient barely moves the end
+  // point (2.99, 1.98); AdamW's decoupled decay pulls it to (1.98, 1.86).
+  'adam-vs-adamw': {
+    surface: 'himmelblau', start: [0, 0], steps: 500, speed: 60, view: '2d',
+    runs: [
+      ['adam', { lr: 0.1 }],
+      ['adam', { lr: 0.1, weight_decay: 0.5 }],
+      ['adamw', { lr: 0.1, weight_decay: 0.5 }],
+    ],
+  },
+  // Rosenbrock's valley: Adagrad's steps only shrink and it stalls at (-0.6, 0.36); Adam walks the valley.
+  'adagrad-vs-adam': {
+    surface: 'rosenbrock', start: [-1.5, 2], steps: 600, speed: 60, view: '2d',
+    runs: [
+      ['adagrad', { lr: 0.5 }],
+      ['adam', { lr: 0.05 }],
+    ],
+  },
+  // All thirteen in the valley, 500 steps.
+  rosenbrock: {
+    surface: 'rosenbrock', start: [-1.5, 2], steps: 500, speed: 60, view: '2d',
+    runs: [
+      ['sgd', { lr: 2e-3 }],
+      ['asgd', { lr: 2e-3 }],
+      ['adagrad', { lr: 0.5 }],
+      ['adadelta', { lr: 5 }],
+      ['rmsprop', { lr: 0.01 }],
+      ['adam', { lr: 0.05 }],
+      ['adamw', { lr: 0.05 }],
+      ['adamax', { lr: 0.2 }],
+      ['nadam', { lr: 0.05 }],
+      ['radam', { lr: 0.01 }],
+      ['sparseadam', { lr: 0.05 }],
+      ['lbfgs', { lr: 1, line_search_fn: 'strong_wolfe', history_size: 10 }],
+      ['rprop', { lr: 0.01 }],
+    ],
+  },
+  // SparseAdam against Adam where gradients are exactly zero: every point with x >= 1 and y >= 1 is a minimum
+  // with zero gradient, like an embedding row missing from the batch. Adam's momentum carries it on to
+  // (2.2, 2.4); SparseAdam leaves a coordinate alone once its gradient is zero and stops at (1.08, 1.12).
+  sparse: {
+    surface: 'custom', expr: 'max(1 - x, 0)^2 + max(1 - y, 0)^2', xr: [-3, 4], yr: [-3, 4],
+    start: [-2, -1], steps: 200, speed: 30, view: '2d',
+    runs: [
+      ['adam', { lr: 0.2 }],
+      ['sparseadam', { lr: 0.2 }],
+    ],
+  },
+};
+
+export const PRESET_NAMES = Object.keys(PRESETS);
+
+/**
+ * Returns applyPreset(state, name, {runsOnly}) for this catalog: it overwrites the preset's fields of `state`
+ * (surface, ranges, start, steps, runs, view, speed, noise) and leaves the rest (lang, modes) alone.
+ */
+export function presetApplier(catalog, makeRun) {
+  return (state, name, opts = {}) => {
+    const p = PRESETS[name];
+    if (!p) return;
+    state.runs = p.runs
+      .filter(([opt]) => catalog.optimizers[opt])
+      .map(([opt, params]) => makeRun(catalog.optimizers[opt], params));
+    if (opts.runsOnly) return;
+    state.surface = p.surface;
+    state.expr = p.expr ?? '';
+    state.xr = p.xr ? [...p.xr] : [-3, 3];
+    state.yr = p.yr ? [...p.yr] : [-3, 3];
+    state.start = p.start ? [...p.start] : null;
+    state.steps = p.steps;
+    state.speed = p.speed;
+    state.view = p.view;
+    state.noise = 0;
+    state.seed = 0;
+  };
+}

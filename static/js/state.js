@@ -1,0 +1,460 @@
+// The page's one state object: a typed schema (after tensorflow/playground's State.PROPS) plus what that lacks,
+// validation with clamping, a version field and a lossless URL codec, so that a link redraws the same paths.
+//
+// URL format, version 1 (every key optional; a missing one takes its default):
+//   ?v=1
+//   &preset=contour                 a preset applied first; the keys below override it
+//   &surface=beale                  a surface name from GET /api/surfaces, or "custom" with:
+//   &expr=x^4-2x^2%2By^2&xr=-2_2&yr=-2_2     the typed f(x, y) and its x and y ranges
+//   &start=1_1.5                    start point x_y (default: the surface's own start)
+//   &steps=300
+//   &runs=sgd:lr=0.001,momentum=0.9|adam:lr=0.01,betas=0.9_0.999,color=e69f00,hide=1,label=My%20Adam
+//                                   runs separated by "|"; each is optimizer ":" comma-separated key=value.
+//                                   Only hyperparameters that differ from torch's defaults (as GET /api/optimizers
+//                                   reports them; v=1 pins them) are written. Pairs are a_b, booleans 1/0,
+//                                   null is "none". color is 6 hex digits (omitted when it is the palette's
+//                                   color for that position), hide=1 hides a run, label is the run's name with
+//                                   "%", ",", "|", ":" and "=" percent-escaped (omitted when automatic).
+//   &noise=0&seed=0                 gradient-noise standard deviation and its seed
+//   &view=2d|3d  &lang=en|zh  &speed=60 (steps per second)  &present=1  &embed=1
+//
+// Values that do not parse or are out of range fall back to their defaults (numbers are clamped) and each
+// fallback adds a notice the page shows as text. Nothing read here is ever treated as markup.
+
+export const VERSION = 1;
+export const MAX_RUNS = 16;
+export const MAX_STEPS = 10000; // the API's limit (app/schemas.py)
+export const MAX_COORD = 1e6;
+export const MAX_LABEL = 40;
+export const MAX_EXPR = 300;
+export const STREAM_ABOVE = 1000; // runs longer than this come through the SSE endpoint
+
+// Okabe & Ito's colour-blind-safe palette (yellow left out: it vanishes on the pale contour), and Plotly's dash
+// patterns: run i gets PALETTE[i % 7] and DASHES[i % 6], so no two of the first 42 runs look alike.
+export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
+export const DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash', 'longdashdot'];
+
+export const SPEEDS = [5, 10, 20, 30, 60, 120, 240, 480, 1000];
+
+// The schema. `values` may be a function of the catalog (surface names come from the API).
+export const PROPS = [
+  { name: 'v', type: 'int', default: VERSION, min: VERSION, max: VERSION },
+  { name: 'preset', type: 'enum', default: '', values: (c) => ['', ...c.presetNames] },
+  { name: 'surface', type: 'enum', default: 'beale', values: (c) => [...c.surfaceNames, 'custom'] },
+  { name: 'expr', type: 'string', default: '', maxLength: MAX_EXPR },
+  { name: 'xr', type: 'range', default: [-3, 3], min: -MAX_COORD, max: MAX_COORD },
+  { name: 'yr', type: 'range', default: [-3, 3], min: -MAX_COORD, max: MAX_COORD },
+  { name: 'start', type: 'point', default: null, min: -MAX_COORD, max: MAX_COORD },
+  { name: 'steps', type: 'int', default: 300, min: 1, max: MAX_STEPS },
+  { name: 'runs', type: 'runs', default: [] },
+  { name: 'noise', type: 'float', default: 0, min: 0, max: 1000 },
+  { name: 'seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1 },
+  { name: 'view', type: 'enum', default: '2d', values: () => ['2d', '3d'] },
+  { name: 'lang', type: 'enum', default: '', values: () => ['', 'en', 'zh'] },
+  { name: 'speed', type: 'float', default: 60, min: 1, max: 1000 },
+  { name: 'present', type: 'bool', default: false },
+  { name: 'embed', type: 'bool', default: false },
+];
+
+const PROP = Object.fromEntries(PROPS.map((p) => [p.name, p]));
+
+export function defaultColor(i) {
+  return PALETTE[i % PALETTE.length];
+}
+
+export function dashFor(i) {
+  return DASHES[i % DASHES.length];
+}
+
+/** A fresh state with every field at its default. */
+export function defaults() {
+  const s = {};
+  for (const p of PROPS) s[p.name] = clone(p.default);
+  return s;
+}
+
+export function clone(x) {
+  return x === null || typeof x !== 'object' ? x : JSON.parse(JSON.stringify(x));
+}
+
+// ------------------------------------------------------------------------------------------------ numbers
+
+/** Shortest text that reads back as the same double (JS and Python agree on it). */
+export function fmtNum(v) {
+  return Object.is(v, -0) ? '0' : String(v);
+}
+
+function parseNum(text) {
+  if (typeof text !== 'string' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text.trim())) return NaN;
+  return Number(text);
+}
+
+function clamp(v, lo, hi) {
+  return Math.min(hi, Math.max(lo, v));
+}
+
+// --------------------------------------------------------------------------------------- hyperparameters
+
+/** A hyperparameter value checked against its spec from GET /api/optimizers: [value, ok]. */
+export function checkParam(spec, value) {
+  if (value === null) {
+    if (spec.nullable || (spec.kind === 'choice' && spec.choices.includes(null))) return [null, true];
+    return [clone(spec.default), false];
+  }
+  const lo = spec.min ?? -Infinity;
+  const hi = spec.max ?? Infinity;
+  switch (spec.kind) {
+    case 'bool':
+      return typeof value === 'boolean' ? [value, true] : [spec.default, false];
+    case 'choice':
+      return spec.choices.includes(value) ? [value, true] : [spec.default, false];
+    case 'pair': {
+      if (!Array.isArray(value) || value.length !== 2 || !value.every(Number.isFinite)) {
+        return [clone(spec.default), false];
+      }
+      const out = value.map((e) => clamp(e, lo, hi));
+      return [out, out[0] === value[0] && out[1] === value[1]];
+    }
+    case 'int': {
+      if (!Number.isFinite(value)) return [spec.default, false];
+      const v = clamp(Math.round(value), lo, hi);
+      return [v, v === value];
+    }
+    default: {
+      if (!Number.isFinite(value)) return [spec.default, false];
+      const v = clamp(value, lo, hi);
+      return [v, v === value];
+    }
+  }
+}
+
+function encodeParam(spec, v) {
+  if (v === null) return 'none';
+  if (spec.kind === 'bool') return v ? '1' : '0';
+  if (spec.kind === 'pair') return `${fmtNum(v[0])}_${fmtNum(v[1])}`;
+  if (spec.kind === 'choice') return String(v);
+  return fmtNum(v);
+}
+
+function decodeParam(spec, text) {
+  if (text === 'none') return null;
+  switch (spec.kind) {
+    case 'bool':
+      return text === '1' || text === 'true' ? true : text === '0' || text === 'false' ? false : undefined;
+    case 'choice':
+      return spec.choices.includes(text) ? text : undefined;
+    case 'pair': {
+      const parts = text.split('_');
+      return parts.length === 2 ? parts.map(parseNum) : undefined;
+    }
+    default:
+      return parseNum(text);
+  }
+}
+
+function sameValue(a, b) {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Every hyperparameter of an optimizer, defaults filled, overrides checked; returns [params, badKeys]. */
+export function fillParams(optSpec, overrides = {}) {
+  const params = {};
+  const bad = [];
+  for (const p of optSpec.params) {
+    if (Object.hasOwn(overrides, p.name)) {
+      const [v, ok] = checkParam(p, overrides[p.name]);
+      params[p.name] = v;
+      if (!ok) bad.push(p.name);
+    } else {
+      params[p.name] = clone(p.default);
+    }
+  }
+  for (const k of Object.keys(overrides)) if (!optSpec.params.some((p) => p.name === k)) bad.push(k);
+  return [params, bad];
+}
+
+/** A run as the state holds it. */
+export function makeRun(optSpec, overrides = {}, extra = {}) {
+  const [params] = fillParams(optSpec, overrides);
+  return { optimizer: optSpec.name, params, color: extra.color ?? null, hidden: !!extra.hidden,
+    label: extra.label ?? '' };
+}
+
+// Labels: printable text, no angle brackets (a label is a name, not markup), at most MAX_LABEL characters.
+// eslint-disable-next-line no-control-regex
+const LABEL_BAD = /[<>\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+export function cleanLabel(text) {
+  if (typeof text !== 'string') return ['', false];
+  if (LABEL_BAD.test(text)) return ['', false];
+  const trimmed = text.trim();
+  return trimmed.length > MAX_LABEL ? [trimmed.slice(0, MAX_LABEL), false] : [trimmed, true];
+}
+
+const ESCAPES = { '%': '%25', ',': '%2C', '|': '%7C', ':': '%3A', '=': '%3D' };
+
+function escapeLabel(text) {
+  return text.replace(/[%,|:=]/g, (c) => ESCAPES[c]);
+}
+
+function unescapeLabel(text) {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+function encodeRun(run, i, catalog) {
+  const spec = catalog.optimizers[run.optimizer];
+  const parts = [];
+  for (const p of spec.params) {
+    const v = run.params[p.name];
+    if (!sameValue(v, p.default)) parts.push(`${p.name}=${encodeParam(p, v)}`);
+  }
+  if (run.color && run.color.toLowerCase() !== defaultColor(i)) parts.push(`color=${run.color.slice(1).toLowerCase()}`);
+  if (run.hidden) parts.push('hide=1');
+  if (run.label) parts.push(`label=${escapeLabel(run.label)}`);
+  return parts.length ? `${run.optimizer}:${parts.join(',')}` : run.optimizer;
+}
+
+function decodeRuns(text, catalog, notices) {
+  const runs = [];
+  const pieces = text.split('|').filter((s) => s.length);
+  if (pieces.length > MAX_RUNS) notices.push({ key: 'runs', value: `${pieces.length} > ${MAX_RUNS}` });
+  for (const piece of pieces.slice(0, MAX_RUNS)) {
+    const colon = piece.indexOf(':');
+    const name = colon < 0 ? piece : piece.slice(0, colon);
+    const spec = catalog.optimizers[name];
+    if (!spec) {
+      notices.push({ key: 'runs', value: name });
+      continue;
+    }
+    const overrides = {};
+    const extra = {};
+    const body = colon < 0 ? '' : piece.slice(colon + 1);
+    for (const kv of body.split(',').filter((s) => s.length)) {
+      const eq = kv.indexOf('=');
+      const key = eq < 0 ? kv : kv.slice(0, eq);
+      const val = eq < 0 ? '' : kv.slice(eq + 1);
+      if (key === 'color') {
+        if (/^[0-9a-f]{6}$/i.test(val)) extra.color = `#${val.toLowerCase()}`;
+        else notices.push({ key: `${name}.color`, value: val });
+      } else if (key === 'hide') {
+        extra.hidden = val === '1';
+      } else if (key === 'label') {
+        const [label, ok] = cleanLabel(unescapeLabel(val));
+        if (!ok) notices.push({ key: `${name}.label`, value: val });
+        extra.label = label;
+      } else {
+        const p = spec.params.find((q) => q.name === key);
+        const v = p ? decodeParam(p, val) : undefined;
+        if (v === undefined) notices.push({ key: `${name}.${key}`, value: val });
+        else overrides[key] = v;
+      }
+    }
+    const [params, bad] = fillParams(spec, overrides);
+    for (const k of bad) notices.push({ key: `${name}.${k}`, value: String(overrides[k] ?? '') });
+    runs.push({ optimizer: name, params, color: extra.color ?? null, hidden: !!extra.hidden,
+      label: extra.label ?? '' });
+  }
+  return runs;
+}
+
+// ------------------------------------------------------------------------------------------ whole state
+
+/**
+ * Checks a state against the schema, clamping numbers and replacing what cannot be used with defaults.
+ * `catalog` = {optimizers: {name: spec}, surfaces: {name: info}, surfaceNames, presetNames}.
+ * Returns the notices ({key, value}) for every value it had to change.
+ */
+export function validate(state, catalog) {
+  const notices = [];
+  for (const p of PROPS) {
+    const v = state[p.name];
+    const bad = () => {
+      notices.push({ key: p.name, value: typeof v === 'string' ? v : JSON.stringify(v) ?? '' });
+      state[p.name] = clone(p.default);
+    };
+    switch (p.type) {
+      case 'int':
+      case 'float': {
+        if (typeof v !== 'number' || !Number.isFinite(v)) { bad(); break; }
+        let w = clamp(v, p.min, p.max);
+        if (p.type === 'int') w = Math.round(w);
+        if (w !== v) notices.push({ key: p.name, value: fmtNum(v) });
+        state[p.name] = w;
+        break;
+      }
+      case 'enum':
+        if (!p.values(catalog).includes(v)) bad();
+        break;
+      case 'bool':
+        if (typeof v !== 'boolean') bad();
+        break;
+      case 'string':
+        if (typeof v !== 'string' || v.length > p.maxLength) bad();
+        break;
+      case 'range':
+        if (!Array.isArray(v) || v.length !== 2 || !v.every(Number.isFinite) || !(v[0] < v[1])
+            || Math.abs(v[0]) > p.max || Math.abs(v[1]) > p.max) bad();
+        break;
+      case 'point':
+        if (v === null) break;
+        if (!Array.isArray(v) || v.length !== 2 || !v.every(Number.isFinite)) { bad(); break; }
+        if (Math.abs(v[0]) > p.max || Math.abs(v[1]) > p.max) {
+          notices.push({ key: p.name, value: v.join(',') });
+          state[p.name] = v.map((e) => clamp(e, p.min, p.max));
+        }
+        break;
+      case 'runs':
+        if (!Array.isArray(v)) { bad(); break; }
+        if (v.length > MAX_RUNS) {
+          notices.push({ key: 'runs', value: `${v.length} > ${MAX_RUNS}` });
+          state.runs = v.slice(0, MAX_RUNS);
+        }
+        state.runs = state.runs.filter((r) => catalog.optimizers[r.optimizer]);
+        break;
+      default:
+        break;
+    }
+  }
+  if (state.surface === 'custom' && !state.expr) {
+    notices.push({ key: 'expr', value: '' });
+    state.surface = PROP.surface.default;
+  }
+  return notices;
+}
+
+/** The start point actually used: the state's, or the surface's default (centre of a typed surface's box). */
+export function effectiveStart(state, catalog) {
+  if (state.start) return state.start;
+  if (state.surface === 'custom') return [(state.xr[0] + state.xr[1]) / 2, (state.yr[0] + state.yr[1]) / 2];
+  return catalog.surfaces[state.surface]?.start ?? [0, 0];
+}
+
+/** The plot box: the surface's domain or the typed ranges. */
+export function domainOf(state, catalog) {
+  if (state.surface === 'custom') return { x: state.xr, y: state.yr };
+  return catalog.surfaces[state.surface].domain;
+}
+
+/** State -> query string (without "?"). Defaults of the plain fields are left out; runs are always written. */
+export function toQuery(state, catalog) {
+  const out = [['v', String(VERSION)]];
+  if (state.preset) out.push(['preset', state.preset]);
+  out.push(['surface', state.surface]);
+  if (state.surface === 'custom') {
+    out.push(['expr', state.expr]);
+    out.push(['xr', state.xr.map(fmtNum).join('_')]);
+    out.push(['yr', state.yr.map(fmtNum).join('_')]);
+  }
+  if (state.start) out.push(['start', state.start.map(fmtNum).join('_')]);
+  out.push(['steps', String(state.steps)]);
+  out.push(['runs', state.runs.map((r, i) => encodeRun(r, i, catalog)).join('|')]);
+  out.push(['noise', fmtNum(state.noise)]);
+  out.push(['seed', String(state.seed)]);
+  out.push(['view', state.view]);
+  if (state.lang) out.push(['lang', state.lang]);
+  out.push(['speed', fmtNum(state.speed)]);
+  if (state.present) out.push(['present', '1']);
+  if (state.embed) out.push(['embed', '1']);
+  // Keep the separators of the runs readable: , : | = _ need no escaping inside a query value.
+  return out.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')
+    .replace(/%7C/g, '|').replace(/%3D/g, '=')}`).join('&');
+}
+
+/**
+ * Query string -> {state, notices}. `applyPreset(state, name)` fills a state from a preset (presets.js);
+ * explicit keys then override it. Unknown keys are ignored; bad values become defaults with a notice.
+ */
+export function fromQuery(search, catalog, applyPreset) {
+  const q = new URLSearchParams(search);
+  const notices = [];
+  const state = defaults();
+  const has = (k) => q.has(k);
+  const get = (k) => q.get(k);
+
+  if (has('v') && get('v') !== String(VERSION)) notices.push({ key: 'v', value: get('v') });
+
+  let preset = has('preset') ? get('preset') : '';
+  if (preset && !catalog.presetNames.includes(preset)) {
+    notices.push({ key: 'preset', value: preset });
+    preset = '';
+  }
+  // A bare link (no surface, no runs) shows the classic contour race.
+  if (!preset && !has('surface') && !has('runs')) preset = 'contour';
+  if (preset) applyPreset(state, preset);
+  state.preset = preset;
+
+  const num = (k, intOnly) => {
+    const v = parseNum(get(k));
+    if (!Number.isFinite(v) || (intOnly && !Number.isInteger(v))) {
+      notices.push({ key: k, value: get(k) });
+      return undefined;
+    }
+    return v;
+  };
+  const pair = (k) => {
+    const parts = (get(k) || '').split('_');
+    const v = parts.map(parseNum);
+    if (parts.length !== 2 || !v.every(Number.isFinite)) {
+      notices.push({ key: k, value: get(k) });
+      return undefined;
+    }
+    return v;
+  };
+  const surfaceGiven = has('surface');
+  if (surfaceGiven) {
+    const s = get('surface');
+    if (PROP.surface.values(catalog).includes(s)) {
+      if (s !== state.surface) state.start = null; // another surface: its own start unless one is given
+      state.surface = s;
+    } else {
+      notices.push({ key: 'surface', value: s });
+    }
+  }
+  if (has('expr')) state.expr = get('expr');
+  for (const k of ['xr', 'yr', 'start']) {
+    if (has(k)) {
+      const v = pair(k);
+      if (v) state[k] = v;
+    }
+  }
+  for (const k of ['steps', 'seed']) {
+    if (has(k)) {
+      const v = num(k, true);
+      if (v !== undefined) state[k] = v;
+    }
+  }
+  for (const k of ['noise', 'speed']) {
+    if (has(k)) {
+      const v = num(k, false);
+      if (v !== undefined) state[k] = v;
+    }
+  }
+  for (const k of ['view', 'lang']) if (has(k)) state[k] = get(k);
+  for (const k of ['present', 'embed']) if (has(k)) state[k] = get(k) === '1' || get(k) === 'true';
+  if (has('runs')) state.runs = decodeRuns(get('runs'), catalog, notices);
+
+  notices.push(...validate(state, catalog));
+  if (state.runs.length === 0) {
+    if (has('runs')) notices.push({ key: 'runs', value: get('runs') });
+    applyPreset(state, 'contour', { runsOnly: true });
+  }
+  return { state, notices };
+}
+
+/** What the server needs to compute: changes of anything else (colours, view, speed) need no request. */
+export function requestBody(state, catalog) {
+  const surface = state.surface === 'custom'
+    ? { expression: state.expr, domain: { x: state.xr, y: state.yr } }
+    : state.surface;
+  return {
+    surface,
+    start: effectiveStart(state, catalog),
+    steps: state.steps,
+    runs: state.runs.map((r) => ({ optimizer: r.optimizer, params: r.params })),
+    noise: { std: state.noise, seed: state.seed },
+  };
+}
