@@ -614,6 +614,29 @@ _ARITH = {
 }
 
 
+def _torch_pow(rule):
+    def make(A, b):
+        if rule == "sqrt":
+            sqrt = b.sqrt
+            return lambda x, y, s: sqrt(A(x, y, s))
+        if rule == "rsqrt":
+            sqrt = b.sqrt
+            return lambda x, y, s: 1.0 / sqrt(A(x, y, s))
+        return lambda x, y, s: rule(A(x, y, s))
+    return make
+
+
+# torch computes these powers without pow(): libm's pow(a, 2.0) is not always a * a, so they would differ.
+_TORCH_POW = {
+    2.0: _torch_pow(lambda a: a * a),
+    3.0: _torch_pow(lambda a: a * a * a),
+    -1.0: _torch_pow(lambda a: 1.0 / a),
+    -2.0: _torch_pow(lambda a: 1.0 / (a * a)),
+    0.5: _torch_pow("sqrt"),
+    -0.5: _torch_pow("rsqrt"),
+}
+
+
 def _closure(node: Node, kids: list[_Closure], b, const: Callable) -> _Closure:
     op = node.op
     if op == "const":
@@ -637,11 +660,8 @@ def _closure(node: Node, kids: list[_Closure], b, const: Callable) -> _Closure:
         power = math.pow if b is FLOAT else b.power  # see the module docstring
         A, B = kids
         e = node.args[1]
-        if e.op == "const" and e.value == 2.0:  # pow(a, 2) is correctly rounded, so it equals a * a
-            def square(x, y, s):
-                a = A(x, y, s)
-                return a * a
-            return square
+        if e.op == "const" and e.value in _TORCH_POW:  # Tensor.pow's special cases (ATen PowKernel.cpp)
+            return _TORCH_POW[e.value](A, b)
         if e.op == "const":
             c = const(e.value)
             return lambda x, y, s: power(A(x, y, s), c)

@@ -14,6 +14,13 @@ from starlette.concurrency import run_in_threadpool
 CATALOG_CACHE = "public, max-age=3600"  # optimizer and surface lists change only with a new release
 GRID_CACHE = "public, max-age=86400"  # a grid is a pure function of its URL
 
+_MESSAGE = {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}
+# Spelled out as JSON, so that on the stream they are not documented as the route's text/event-stream.
+BODY_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body could not be read (not UTF-8, or nested too deeply)", "content": _MESSAGE},
+    413: {"description": "The body is larger than the limit", "content": _MESSAGE},
+}
+
 
 def dumps(data: Any) -> str:
     """Compact JSON that refuses NaN and Infinity (Python's json would write them; browsers reject them).

@@ -16,7 +16,7 @@ from optim_core import SURFACES, Surface
 from optim_core.expression import ExpressionError, check_expression, parse_expression
 
 from ..schemas import CustomSurface, ExpressionCheck, ExpressionCheckRequest
-from . import dumps, invalid, json_response
+from . import BODY_ERRORS, dumps, invalid, json_response
 
 router = APIRouter(tags=["expressions"])
 
@@ -48,7 +48,7 @@ async def parse(text: str, domain: Any, loc: tuple) -> Surface:
         raise invalid(loc, err.message, "expression", position=err.position) from None
 
 
-@router.post("/api/expressions/check", response_model=ExpressionCheck)
+@router.post("/api/expressions/check", response_model=ExpressionCheck, responses=BODY_ERRORS)
 async def check_formula(body: ExpressionCheckRequest):
     """Parse a formula for live feedback: its LaTeX, or the error and where it is (200 either way)."""
     result = await run_in_threadpool(check_expression, body.expression)

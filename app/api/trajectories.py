@@ -22,7 +22,7 @@ from optim_core import OPTIMIZERS, Optimizer, Surface, run
 from optim_core.trajectory import Segment, iter_run
 
 from ..schemas import TrajectoryRequest, TrajectoryResponse, run_cost
-from . import dumps, finite_or_none, invalid, json_response
+from . import BODY_ERRORS, dumps, finite_or_none, invalid, json_response
 from .expressions import resolve_surface
 
 router = APIRouter(tags=["trajectories"])
@@ -109,18 +109,15 @@ async def stream(job: Job) -> AsyncIterable[ServerSentEvent]:
 
 
 JobDep = Annotated[Job, Depends(prepare)]
-# Spelled out, so that the stream's 413 is documented as JSON rather than as the route's text/event-stream.
-ERRORS: dict[int | str, dict[str, Any]] = {413: {"description": "Request body too large", "content": {
-    "application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}}}
 
 
-@router.post("/api/trajectories", response_model=TrajectoryResponse, responses=ERRORS)
+@router.post("/api/trajectories", response_model=TrajectoryResponse, responses=BODY_ERRORS)
 async def create_trajectory(job: JobDep):
     """Trace every run from the start point; each run's ``params`` echoes every hyperparameter."""
     return json_response(await run_in_threadpool(compute, job))
 
 
-@router.post("/api/trajectories/stream", response_class=EventSourceResponse, responses=ERRORS)
+@router.post("/api/trajectories/stream", response_class=EventSourceResponse, responses=BODY_ERRORS)
 async def stream_trajectory(job: JobDep) -> AsyncIterable[ServerSentEvent]:
     """The same numbers as ``POST /api/trajectories``, as events: ``meta``, many ``points``, then ``done``."""
     async for event in stream(job):
