@@ -213,9 +213,9 @@ QUADRATIC = Surface(
 # matters: the stiff direction is no coordinate axis, so per-coordinate scaling (Adagrad, RMSprop, Adam)
 # cannot undo it.
 def _ill_conditioned_fn(x, y, b):
-    p = x + y
-    q = x - y
-    return 0.25 * p * p + 25.0 * q * q
+    u = x + y
+    v = x - y
+    return 0.25 * (u * u) + 25.0 * (v * v)
 
 
 def _ill_conditioned_fg(x, y, b):
@@ -223,7 +223,7 @@ def _ill_conditioned_fg(x, y, b):
     q = x - y
     hp = 0.5 * p
     fq = 50.0 * q
-    return 0.25 * p * p + 25.0 * q * q, hp + fq, hp - fq
+    return 0.25 * (p * p) + 25.0 * (q * q), hp + fq, hp - fq
 
 
 ILL_CONDITIONED = Surface(
@@ -275,25 +275,30 @@ HIMMELBLAU = Surface(
 # Goldstein-Price in the substitutions w = x + y, t = 2x - 3y, which turn each bracket into a polynomial of
 # one variable: 19 - 14w + 3w^2 and 18 - 16t + 3t^2 are the two quadratics of the standard form.
 def _goldstein_price_fn(x, y, b):
-    w = x + y
-    s = w + 1.0
-    t = 2.0 * x - 3.0 * y
-    return (1.0 + s * s * (19.0 + w * (3.0 * w - 14.0))) * (30.0 + t * t * (18.0 + t * (3.0 * t - 16.0)))
+    return _goldstein_price_fg(x, y, b)[0]
 
 
 def _goldstein_price_fg(x, y, b):
-    w = x + y
-    s = w + 1.0
-    t = 2.0 * x - 3.0 * y
-    s2 = s * s
-    t2 = t * t
-    p = 19.0 + w * (3.0 * w - 14.0)
-    q = 18.0 + t * (3.0 * t - 16.0)
-    a = 1.0 + s2 * p
-    c = 30.0 + t2 * q
-    da = (2.0 * s * p + s2 * (6.0 * w - 14.0)) * c  # d(a)/dw times c
-    dc = a * (2.0 * t * q + t2 * (6.0 * t - 16.0))  # a times d(c)/dt
-    return a * c, da + 2.0 * dc, da - 3.0 * dc
+    # (1 + (x+y+1)^2 Q) (30 + (2x-3y)^2 T), with autograd's accumulation order written out (see _rosenbrock_fg).
+    xx, yy = x * x, y * y
+    s2 = (x + y) + 1.0
+    p = s2 * s2
+    m6x, m36x = x * 6.0, x * 36.0
+    q = ((((19.0 - x * 14.0) + xx * 3.0) - y * 14.0) + m6x * y) + yy * 3.0
+    c1 = x * 2.0 - y * 3.0
+    s = c1 * c1
+    t = ((((18.0 - x * 32.0) + xx * 12.0) + y * 48.0) - m36x * y) + yy * 27.0
+    left = p * q + 1.0
+    right = s * t + 30.0
+    g_t = left * s
+    g_c1 = (left * t) * (2.0 * c1)
+    g_q = right * p
+    g_s2 = (right * q) * (2.0 * s2)
+    gx = ((((((((-g_t * y) * 36.0 + (g_t * 12.0) * (2.0 * x)) + -g_t * 32.0) + g_c1 * 2.0) + (g_q * y) * 6.0)
+            + (g_q * 3.0) * (2.0 * x)) + -g_q * 14.0) + g_s2)
+    gy = ((((((((g_t * 27.0) * (2.0 * y) + -g_t * m36x) + g_t * 48.0) + -g_c1 * 3.0) + (g_q * 3.0) * (2.0 * y))
+            + g_q * m6x) + -g_q * 14.0) + g_s2)
+    return left * right, gx, gy
 
 
 GOLDSTEIN_PRICE = Surface(
@@ -435,23 +440,21 @@ RASTRIGIN = Surface(
 # 0 there, the symmetric subgradient. Dividing by r + (r == 0) keeps floats from raising, and at r = 0 the
 # numerator holds x = y = 0, so the cone's share of the gradient comes out 0 without a branch.
 def _ackley_fn(x, y, b):
-    tp = 2.0 * _PI
-    r = b.sqrt(0.5 * (x * x + y * y))
-    e2 = b.exp(0.5 * (b.cos(tp * x) + b.cos(tp * y)))
-    return (20.0 - 20.0 * b.exp(-0.2 * r)) + (b.e - e2)
+    return _ackley_fg(x, y, b)[0]
 
 
 def _ackley_fg(x, y, b):
     tp = 2.0 * _PI
-    ax = tp * x
-    ay = tp * y
-    r = b.sqrt(0.5 * (x * x + y * y))
-    e1 = b.exp(-0.2 * r)
-    e2 = b.exp(0.5 * (b.cos(ax) + b.cos(ay)))
-    f = (20.0 - 20.0 * e1) + (b.e - e2)
-    k = 2.0 * e1 / (r + (r == 0.0))
-    p = _PI * e2
-    return f, k * x + p * b.sin(ax), k * y + p * b.sin(ay)
+    u = x * tp
+    v = y * tp
+    r = b.sqrt((x * x + y * y) * 0.5)
+    e1 = b.exp(r * -0.2)
+    e2 = b.exp((b.cos(u) + b.cos(v)) * 0.5)
+    f = ((e1 * -20.0 - e2) + b.e) + 20.0
+    g_c = -e2 * 0.5
+    # d sqrt / d s is grad / (2 r): at the origin torch gets 0 * inf = nan; the symmetric subgradient there is 0.
+    g_s = (((-20.0 * e1) * -0.2) / (2.0 * r + (r == 0.0))) * 0.5
+    return f, (g_c * -b.sin(u)) * tp + g_s * (2.0 * x), (g_c * -b.sin(v)) * tp + g_s * (2.0 * y)
 
 
 ACKLEY = Surface(
@@ -469,32 +472,24 @@ ACKLEY = Surface(
 
 # Levi N.13: ripples of period 2/3 in x and in y, scaled by the distance to (1, 1).
 def _levi_fn(x, y, b):
-    tp = 3.0 * _PI
-    sx = b.sin(tp * x)
-    s3 = b.sin(tp * y)
-    s2 = b.sin(2.0 * _PI * y)
-    u = x - 1.0
-    v = y - 1.0
-    return sx * sx + u * u * (1.0 + s3 * s3) + v * v * (1.0 + s2 * s2)
+    return _levi_fg(x, y, b)[0]
 
 
 def _levi_fg(x, y, b):
-    tp = 3.0 * _PI
-    ax = tp * x
-    ay = tp * y
-    by = 2.0 * _PI * y
-    sx = b.sin(ax)
-    s3 = b.sin(ay)
-    s2 = b.sin(by)
-    u = x - 1.0
-    v = y - 1.0
-    u2 = u * u
-    v2 = v * v
-    p = 1.0 + s3 * s3
-    q = 1.0 + s2 * s2
-    f = sx * sx + u2 * p + v2 * q
-    gx = 6.0 * _PI * sx * b.cos(ax) + 2.0 * u * p
-    gy = 6.0 * _PI * u2 * s3 * b.cos(ay) + 2.0 * v * q + 4.0 * _PI * v2 * s2 * b.cos(by)
+    a = x * (3.0 * _PI)
+    c = y * (3.0 * _PI)
+    h = y * (2.0 * _PI)
+    sa, sc, sh = b.sin(a), b.sin(c), b.sin(h)
+    bx = x - 1.0
+    gy1 = y - 1.0
+    d = sc * sc + 1.0
+    i = sh * sh + 1.0
+    big_b = bx * bx
+    big_g = gy1 * gy1
+    f = (sa * sa + big_b * d) + big_g * i
+    gx = d * (2.0 * bx) + ((2.0 * sa) * b.cos(a)) * (3.0 * _PI)
+    gy = (((big_g * (2.0 * sh)) * b.cos(h)) * (2.0 * _PI) + i * (2.0 * gy1)) + ((big_b * (2.0 * sc)) * b.cos(c)) * (
+        3.0 * _PI)
     return f, gx, gy
 
 
@@ -561,12 +556,13 @@ MONKEY_SADDLE = Surface(
 # A Gaussian well on a plateau: far from the origin the gradient is tiny but not zero. Plain SGD crawls there;
 # methods that normalise the step by the gradient's size (Adam, RMSprop, Rprop) walk at full speed.
 def _plateau_fn(x, y, b):
-    return 1.0 - b.exp(-0.5 * (x * x + y * y))
+    return 1.0 - b.exp(-(x * x + y * y) / 2.0)
 
 
 def _plateau_fg(x, y, b):
-    e = b.exp(-0.5 * (x * x + y * y))
-    return 1.0 - e, x * e, y * e
+    e = b.exp(-(x * x + y * y) / 2.0)
+    g = -(-e / 2.0)
+    return 1.0 - e, g * (2.0 * x), g * (2.0 * y)
 
 
 PLATEAU = Surface(

@@ -39,6 +39,16 @@ TORCH_SURFACES = {
     "three_hump_camel": lambda x, y: 2 * x**2 - 1.05 * x**4 + x**6 / 6 + x * y + y**2,
     "six_hump_camel": lambda x, y: (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2,
     "styblinski_tang": lambda x, y: 0.5 * ((x**4 - 16 * x**2 + 5 * x) + (y**4 - 16 * y**2 + 5 * y)),
+    "quadratic": lambda x, y: x**2 + y**2,
+    "ill_conditioned": lambda x, y: 0.25 * (x + y) ** 2 + 25 * (x - y) ** 2,
+    "plateau": lambda x, y: 1 - torch.exp(-(x**2 + y**2) / 2),
+    "ackley": lambda x, y: (-20 * torch.exp(-0.2 * torch.sqrt(0.5 * (x**2 + y**2)))
+                            - torch.exp(0.5 * (torch.cos(2 * PI * x) + torch.cos(2 * PI * y))) + math.e + 20),
+    "levi": lambda x, y: (torch.sin(3 * PI * x) ** 2 + (x - 1) ** 2 * (1 + torch.sin(3 * PI * y) ** 2)
+                          + (y - 1) ** 2 * (1 + torch.sin(2 * PI * y) ** 2)),
+    "goldstein_price": lambda x, y: (
+        (1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x**2 - 14 * y + 6 * x * y + 3 * y**2))
+        * (30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x**2 + 48 * y - 36 * x * y + 27 * y**2))),
 }
 
 
