@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
+import numpy as np
+
 Kind = Literal["float", "int", "bool", "pair", "choice"]
 
 
@@ -138,17 +140,53 @@ class OptimizerSpec:
         }
 
 
+@dataclass
+class OptimizerState:
+    """What :meth:`Optimizer.step` carries between calls: the step count and the per-coordinate state."""
+
+    t: int
+    inner: Any
+    schedule: list = field(default_factory=list)
+
+
 class Optimizer:
     """Base of every optimizer dataclass.
 
     Subclasses define the dataclass fields (torch's keywords), ``SPEC``, ``_check()`` and, for the elementwise
     ones, ``schedule(steps)`` (the per-step scalars that torch computes in Python, e.g. bias corrections),
-    ``init(p, b)`` (the per-coordinate state) and ``kernel(b)``, which returns ``update(p, g, state, k)``
-    working on Python floats or NumPy arrays alike (see :mod:`optim_core.backend`).
+    ``state0(p, b)`` (the per-coordinate state) and ``kernel(b)``, which returns ``update(p, g, state, k)``
+    working on Python floats or NumPy arrays alike (see :mod:`optim_core.backend`). ``run()`` drives those
+    directly; :meth:`init` and :meth:`step` are the same thing one step at a time, for your own loop:
+
+    >>> import numpy as np
+    >>> from optim_core import OPTIMIZERS
+    >>> opt = OPTIMIZERS["sgd"].make(lr=0.1)
+    >>> p = np.array([1.0, -2.0]); state = opt.init(p)
+    >>> p, state = opt.step(p, 2 * p, state)  # the gradient of x^2 + y^2
+    >>> p.tolist()
+    [0.8, -1.6]
     """
 
     SPEC: ClassVar[OptimizerSpec]
     elementwise: ClassVar[bool] = True
+
+    def init(self, params) -> OptimizerState:
+        """State for parameters shaped (..., 2) (any shape, in fact: the update is elementwise)."""
+        from .backend import ARRAY
+
+        if not self.elementwise:
+            raise TypeError(f"{self.SPEC.name} needs the objective: use run(), or LBFGS.step with a closure")
+        return OptimizerState(0, self.state0(np.asarray(params, dtype=np.float64), ARRAY))
+
+    def step(self, params, grad, state: OptimizerState):
+        """One torch ``optimizer.step()`` given the gradient: returns (new params, new state)."""
+        from .backend import ARRAY
+
+        if state.t >= len(state.schedule):  # per-step scalars, computed ahead in doubling blocks
+            state.schedule = self.schedule(max(16, 2 * (state.t + 1)))
+        p, inner = self.kernel(ARRAY)(np.asarray(params, dtype=np.float64), np.asarray(grad, dtype=np.float64),
+                                      state.inner, state.schedule[state.t])
+        return p, OptimizerState(state.t + 1, inner, state.schedule)
 
     def __post_init__(self) -> None:
         for f in fields(self):

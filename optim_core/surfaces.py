@@ -4,9 +4,15 @@ Each surface is written once as ``fg(x, y, b) -> (f, df/dx, df/dy)`` against a b
 :mod:`optim_core.backend`): with ``b = FLOAT`` it runs on Python floats for a single path, with ``b = ARRAY``
 on NumPy arrays for a batch or a contour grid. ``fn(x, y, b)`` returns the value alone, for grids.
 
+Values and gradients follow torch autograd on the formula as written in each ``latex`` (``(1-x)**2 +
+100*(y-x**2)**2`` and so on): the same operations in the same order, including the order in which autograd adds up
+the gradient's contributions, and ``x**2`` as ``x*x`` as ``Tensor.pow`` does. So a student's ``loss.backward()``
+gives these gradients to the last bit (transcendental functions aside, where torch's vectorized exp/sin/cos may
+round differently from libm in the last bit now and then).
+
 >>> s = SURFACES["rosenbrock"]
->>> s.fg(1.0, 1.0, FLOAT)
-(0.0, 0.0, 0.0)
+>>> s.fg(1.0, 1.0, FLOAT) == (0.0, 0.0, 0.0)
+True
 >>> s.f(np.array([[1.0, 1.0], [0.0, 0.0]])).tolist()
 [0.0, 1.0]
 >>> get_surface("himmelblau").grad([3.0, 2.0]).tolist()

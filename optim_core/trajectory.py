@@ -168,7 +168,7 @@ class _Path:
             self._update = opt.kernel(FLOAT)
             self._schedule = opt.schedule(steps)
             self._kicks = _noise_table(noise, seed, row, steps)
-            self._state = (opt.init(x, FLOAT), opt.init(y, FLOAT))
+            self._state = (opt.state0(x, FLOAT), opt.state0(y, FLOAT))
         else:
             self.evals = []
             self._state = opt.init_state()
@@ -336,7 +336,7 @@ def _trace_batch(opt, surf: Surface, start: np.ndarray, steps: int, noise: float
         for c0 in range(0, n, CHUNK):
             c1 = min(n, c0 + CHUNK)
             p = np.ascontiguousarray(start[c0:c1].T)  # (2, m): x and y rows, each contiguous
-            state = opt.init(p, ARRAY)
+            state = opt.state0(p, ARRAY)
             rows = np.arange(c0, c1)
             xy[0, :, c0:c1] = p
             g = np.empty_like(p)

@@ -127,7 +127,7 @@ class Adam(Optimizer):
     def schedule(self, steps: int) -> list:
         return _adam_schedule(self, steps)
 
-    def init(self, p, b):
+    def state0(self, p, b):
         return _zeros3(p)
 
     def kernel(self, b):
@@ -152,7 +152,7 @@ class AdamW(Optimizer):
     def schedule(self, steps: int) -> list:
         return _adam_schedule(self, steps)
 
-    def init(self, p, b):
+    def state0(self, p, b):
         return _zeros3(p)
 
     def kernel(self, b):
@@ -183,7 +183,7 @@ class Adamax(Optimizer):
         lr_, b1 = self.lr, self.betas[0]
         return [-(lr_ / (1 - b1 ** float(t))) for t in range(1, steps + 1)]
 
-    def init(self, p, b):
+    def state0(self, p, b):
         z = 0.0 * p
         return (z, z)
 
@@ -253,7 +253,7 @@ class NAdam(Optimizer):
             out.append((bias_correction2, c_grad, c_avg))
         return out
 
-    def init(self, p, b):
+    def state0(self, p, b):
         z = 0.0 * p
         return (z, z)
 
@@ -320,7 +320,7 @@ class RAdam(Optimizer):
                 out.append((bias_correction1, None, None))
         return out
 
-    def init(self, p, b):
+    def state0(self, p, b):
         z = 0.0 * p
         return (z, z)
 
@@ -380,7 +380,7 @@ class SparseAdam(Optimizer):
         lr_, (b1, b2) = self.lr, self.betas
         return [-(lr_ * math.sqrt(1 - b2 ** t) / (1 - b1 ** t)) for t in range(1, steps + 1)]
 
-    def init(self, p, b):
+    def state0(self, p, b):
         z = 0.0 * p
         return (z, z)
 

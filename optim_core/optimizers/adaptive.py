@@ -60,7 +60,7 @@ class Adagrad(Optimizer):
         lr, decay = self.lr, self.lr_decay
         return [-(lr / (1 + (float(t) - 1) * decay)) for t in range(1, steps + 1)]
 
-    def init(self, p, b):
+    def state0(self, p, b):
         return 0.0 * p + self.initial_accumulator_value
 
     def kernel(self, b):
@@ -113,7 +113,7 @@ class Adadelta(Optimizer):
     def schedule(self, steps: int) -> list:
         return [None] * steps
 
-    def init(self, p, b):
+    def state0(self, p, b):
         z = 0.0 * p
         return (z, z)
 
@@ -177,7 +177,7 @@ class RMSprop(Optimizer):
     def schedule(self, steps: int) -> list:
         return [None] * steps
 
-    def init(self, p, b):
+    def state0(self, p, b):
         z = 0.0 * p
         return (z, z, z)
 

@@ -40,7 +40,7 @@ class Rprop(Optimizer):
     def schedule(self, steps: int) -> list:
         return [None] * steps
 
-    def init(self, p, b):
+    def state0(self, p, b):
         return (0.0 * p, 0.0 * p + self.lr)
 
     def kernel(self, b):

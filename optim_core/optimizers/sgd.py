@@ -60,7 +60,7 @@ class SGD(Optimizer):
     def schedule(self, steps: int) -> list:
         return [t == 1 for t in range(1, steps + 1)]  # torch clones g into the buffer on the first step
 
-    def init(self, p, b):
+    def state0(self, p, b):
         return 0.0 * p  # the momentum buffer; unused before step 1
 
     def kernel(self, b):
@@ -131,7 +131,7 @@ class ASGD(Optimizer):
             eta = lr / ((1 + lambd * lr * float(t)) ** alpha)
         return out
 
-    def init(self, p, b):
+    def state0(self, p, b):
         return None
 
     def kernel(self, b):
