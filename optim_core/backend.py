@@ -175,3 +175,12 @@ def _make_lerp(fma_):
 
 FLOAT.lerp = _make_lerp(fma)
 ARRAY.lerp = _make_lerp(_array_fma)
+
+
+def _plain_fma(a, b, c):
+    return a * b + c
+
+
+# The batch path's default: the same code with a plain multiply-add, which is 3-4x cheaper in NumPy than the exact
+# emulation and differs from torch's fused result by at most one rounding per multiply-add.
+ARRAY_FAST = SimpleNamespace(**{**vars(ARRAY), "name": "array-fast", "fma": _plain_fma, "lerp": _make_lerp(_plain_fma)})

@@ -289,7 +289,7 @@ class LBFGS(Optimizer):
                 state.dirs_split, state.stps_split = [], []
             else:
                 yv = (flat_grad[0] - prev_flat_grad[0], flat_grad[1] - prev_flat_grad[1])
-                s = (d[0] * t, d[1] * t)
+                s = (d[0] * float(t), d[1] * float(t))
                 ys = _dot(yv, s)
                 if ys > 1e-10:
                     if len(old_dirs) == history_size:  # shift the history
@@ -334,14 +334,15 @@ class LBFGS(Optimizer):
             ls_func_evals = 0
             if self.line_search_fn == "strong_wolfe":
                 def obj(x0, step, direction):
+                    step = float(step)  # the point itself is plain floats; only the line search tracks tensors
                     return evaluate(fma(step, direction[0], x0[0]), fma(step, direction[1], x0[1]))
 
                 loss, flat_grad, t, ls_func_evals = _strong_wolfe(
                     obj, (x, y), t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
-                x, y = fma(t, d[0], x), fma(t, d[1], y)  # _add_grad: p.add_(d, alpha=t)
+                x, y = fma(float(t), d[0], x), fma(float(t), d[1], y)  # _add_grad: p.add_(d, alpha=t)
                 opt_cond = max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad
             else:
-                x, y = fma(t, d[0], x), fma(t, d[1], y)  # _add_grad: p.add_(d, alpha=t)
+                x, y = fma(float(t), d[0], x), fma(float(t), d[1], y)  # _add_grad: p.add_(d, alpha=t)
                 opt_cond = False
                 if n_iter != max_iter:
                     loss, flat_grad = evaluate(x, y)

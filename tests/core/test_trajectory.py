@@ -42,12 +42,33 @@ def test_batch_shapes_and_status_arrays():
 @pytest.mark.parametrize("surface", POLYNOMIAL)
 def test_batch_row_equals_single_run_bit_for_bit(name, surface):
     starts = _starts(surface, 5, seed=len(name))
-    batch = run(name, surface, starts, 60, **_small_lr(name))
+    params = dict(_small_lr(name), **({"momentum": 0.9} if name == "sgd" else {}))
+    batch = run(name, surface, starts, 60, **params)
     for i in range(len(starts)):
-        single = run(name, surface, starts[i], 60, **_small_lr(name))
+        single = run(name, surface, starts[i], 60, **params)
         np.testing.assert_array_equal(batch.xy[i], single.xy)
         np.testing.assert_array_equal(batch.loss[i], single.loss)
         assert batch.row(i).diverged_at == single.diverged_at
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_fast_batch_stays_within_1e_12_of_the_exact_path_on_a_calm_run(name):
+    # exact=False uses plain multiply-adds where torch fuses them: one rounding apart per operation.
+    starts = _starts("booth", 32, seed=1)
+    fast = run(name, "booth", starts, 100, exact=False, **_small_lr(name))
+    exact = run(name, "booth", starts, 100, **_small_lr(name))
+    np.testing.assert_allclose(fast.xy, exact.xy, rtol=1e-12, atol=1e-300)
+
+
+def test_batch_spread_over_blocks_and_threads_matches_one_block(monkeypatch):
+    import optim_core.trajectory as trajectory
+
+    starts = _starts("beale", 1000, seed=2)
+    whole = run("sgd", "beale", starts, 50, lr=1e-3, momentum=0.9)
+    monkeypatch.setattr(trajectory, "CHUNK", 64)
+    monkeypatch.setattr(trajectory, "WORKERS", 3)
+    blocks = run("sgd", "beale", starts, 50, lr=1e-3, momentum=0.9)
+    np.testing.assert_array_equal(whole.xy, blocks.xy)
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "rprop", "nadam"])
