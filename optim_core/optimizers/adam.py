@@ -228,7 +228,8 @@ class NAdam(Optimizer):
         latex=(r"\mu_t = \beta_1(1-\tfrac12 0.96^{t\psi});\quad m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t;\quad "
                r"v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2;\quad "
                r"\theta_t = \theta_{t-1} - \gamma\Big(\frac{(1-\mu_t) g_t}{1-\prod_{i\le t}\mu_i} + "
-               r"\frac{\mu_{t+1} m_t}{1-\prod_{i\le t+1}\mu_i}\Big)\Big/\Big(\sqrt{\tfrac{v_t}{1-\beta_2^t}}+\epsilon\Big)"),
+               r"\frac{\mu_{t+1} m_t}{1-\prod_{i\le t+1}\mu_i}\Big)"
+               r"\Big/\Big(\sqrt{\tfrac{v_t}{1-\beta_2^t}}+\epsilon\Big)"),
         help_en="Adam with Nesterov momentum: the step looks ahead along the momentum.",
         help_zh="带 Nesterov 动量的 Adam：沿动量方向“预看”一步。",
     )
@@ -294,7 +295,8 @@ class RAdam(Optimizer):
     SPEC = OptimizerSpec(
         name="radam", label="RAdam", family="adam",
         params=(p_lr(1e-3), p_betas(), p_eps(1e-8), p_weight_decay(), p_decoupled(False), MAXIMIZE),
-        latex=(r"\rho_\infty = \tfrac{2}{1-\beta_2}-1;\quad \rho_t = \rho_\infty - \tfrac{2t\beta_2^t}{1-\beta_2^t};\quad "
+        latex=(r"\rho_\infty = \tfrac{2}{1-\beta_2}-1;\quad "
+               r"\rho_t = \rho_\infty - \tfrac{2t\beta_2^t}{1-\beta_2^t};\quad "
                r"\theta_t = \theta_{t-1} - \gamma\,\hat m_t\, r_t \tfrac{\sqrt{1-\beta_2^t}}{\sqrt{v_t}+\epsilon} "
                r"\text{ if } \rho_t > 5 \text{ else } \theta_{t-1} - \gamma\hat m_t"),
         help_en="Rectified Adam: plain momentum SGD for the first steps, until the variance of v can be trusted.",
@@ -327,7 +329,8 @@ class RAdam(Optimizer):
     def kernel(self, b):
         fma, lerp = b.fma, b.lerp
         b1, b2 = self.betas
-        lr_, eps_, wd, maximize, decoupled_ = self.lr, self.eps, self.weight_decay, self.maximize, self.decoupled_weight_decay
+        lr_, eps_, wd, maximize = self.lr, self.eps, self.weight_decay, self.maximize
+        decoupled_ = self.decoupled_weight_decay
         shrink, w1, w2, sqrt = 1 - lr_ * wd, 1 - b1, 1 - b2, b.sqrt
 
         def update(p, g, state, k):
@@ -365,7 +368,8 @@ class SparseAdam(Optimizer):
                 en="Added to the denominator so it is never zero.", zh="加到分母上的小数，防止除以零。"), MAXIMIZE),
         latex=(r"\text{only where } g_t \ne 0:\ m_t = m_{t-1} + (1-\beta_1)(g_t - m_{t-1});\ "
                r"v_t = v_{t-1} + (1-\beta_2)(g_t^2 - v_{t-1});\ "
-               r"\theta_t = \theta_{t-1} - \gamma\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\frac{m_t}{\sqrt{v_t}+\epsilon}"),
+               r"\theta_t = \theta_{t-1} - "
+               r"\gamma\frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}\frac{m_t}{\sqrt{v_t}+\epsilon}"),
         help_en="Adam for sparse gradients: a coordinate whose gradient is exactly zero keeps its m, v and value.",
         help_zh="稀疏梯度版 Adam：梯度恰为零的坐标，其 m、v 和参数都保持不变。",
     )

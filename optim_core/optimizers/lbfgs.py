@@ -86,14 +86,16 @@ def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-
     ls_iter = 0
     while ls_iter < max_ls:
         if f_new > (f + c1 * t * gtd) or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new]
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
             break
         if abs(gtd_new) <= -c2 * gtd:
             bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
             done = True
             break
         if gtd_new >= 0:
-            bracket, bracket_f, bracket_g, bracket_gtd = [t_prev, t], [f_prev, f_new], [g_prev, g_new], [gtd_prev, gtd_new]
+            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
+            bracket_g, bracket_gtd = [g_prev, g_new], [gtd_prev, gtd_new]
             break
         # interpolate
         min_step = t + 0.01 * (t - t_prev)
@@ -133,7 +135,8 @@ def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-
         ls_iter += 1
 
         if f_new > (f + c1 * t * gtd) or f_new >= bracket_f[low_pos]:
-            bracket[high_pos], bracket_f[high_pos], bracket_g[high_pos], bracket_gtd[high_pos] = t, f_new, g_new, gtd_new
+            bracket[high_pos], bracket_f[high_pos] = t, f_new
+            bracket_g[high_pos], bracket_gtd[high_pos] = g_new, gtd_new
             low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
         else:
             if abs(gtd_new) <= -c2 * gtd:
@@ -228,7 +231,8 @@ class LBFGS(Optimizer):
             hp("tolerance_grad", "float", 1e-7, 0.0, 1e3, log=True, slider=(1e-12, 1.0),
                en="Stop when the largest gradient component is at most this.", zh="梯度最大分量不超过此值时停止。"),
             hp("tolerance_change", "float", 1e-9, 0.0, 1e3, log=True, slider=(1e-12, 1.0),
-               en="Stop when the step or the change in loss is smaller than this.", zh="步长或损失变化小于此值时停止。"),
+               en="Stop when the step or the change in loss is smaller than this.",
+               zh="步长或损失变化小于此值时停止。"),
             hp("history_size", "int", 100, 1, 1000, slider=(1, 100),
                en="How many past (s, y) pairs build the curvature estimate.", zh="用多少对历史 (s, y) 估计曲率。"),
             hp("line_search_fn", "choice", None, choices=(None, "strong_wolfe"),
@@ -236,7 +240,8 @@ class LBFGS(Optimizer):
                zh="None 表示固定步长 lr；strong_wolfe 沿方向做线搜索。"),
         ),
         latex=(r"d_k = -H_k \nabla f(\theta_k)\ \text{(two-loop recursion over the last } m \text{ pairs } "
-               r"s_i = \theta_{i+1}-\theta_i,\ y_i = \nabla f_{i+1}-\nabla f_i);\quad \theta_{k+1} = \theta_k + t_k d_k"),
+               r"s_i = \theta_{i+1}-\theta_i,\ y_i = \nabla f_{i+1}-\nabla f_i);\quad "
+               r"\theta_{k+1} = \theta_k + t_k d_k"),
         help_en="A quasi-Newton method: builds a curvature estimate from recent steps; one step runs many iterations.",
         help_zh="拟牛顿法：用最近几步估计曲率；每一步内部会迭代多次。",
     )
