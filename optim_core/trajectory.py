@@ -29,7 +29,8 @@ class Trajectory:
     Single: ``xy`` (steps+1, 2), ``loss`` (steps+1,), ``status`` "ok" | "diverged", ``diverged_at`` int | None.
     Batch: ``xy`` (N, steps+1, 2), ``loss`` (N, steps+1), ``status`` (N,) strings, ``diverged_at`` (N,) ints with
     -1 for rows that did not diverge. From ``diverged_at`` on, a row's points and losses are NaN.
-    ``evals`` (L-BFGS only): for each step, the points where the objective was evaluated, in order.
+    ``evals`` (L-BFGS only): for each step, the points where the objective was evaluated, in order; ``inner``: for
+    each step, the point after each of its inner iterations (the last one is where the step ends).
     """
 
     optimizer: str
@@ -43,6 +44,7 @@ class Trajectory:
     noise: float = 0.0
     seed: int | None = None
     evals: list | None = field(default=None, repr=False)
+    inner: list | None = field(default=None, repr=False)
 
     @property
     def batched(self) -> bool:
@@ -55,7 +57,7 @@ class Trajectory:
         at = int(self.diverged_at[i])
         return Trajectory(self.optimizer, self.hyperparameters, self.surface, self.xy[i], self.loss[i],
                           str(self.status[i]), None if at < 0 else at, self.steps, self.noise, self.seed,
-                          None if self.evals is None else self.evals[i])
+                          None if self.evals is None else self.evals[i], None if self.inner is None else self.inner[i])
 
 
 def resolve_optimizer(optimizer, hyperparameters: dict[str, Any]) -> Optimizer:
@@ -92,15 +94,15 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
         p = _start_point(start_arr)
         path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound)
         path.advance(steps)
-        xy, loss, evals = path.arrays()
+        xy, loss, evals, inner = path.arrays()
         at = path.diverged_at
         return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss,
-                          "ok" if at is None else "diverged", at, steps, noise, seed, evals)
+                          "ok" if at is None else "diverged", at, steps, noise, seed, evals, inner)
 
     _check_start(start_arr)
     if opt.elementwise:
         xy, loss, at = _trace_batch(opt, surf, start_arr, steps, noise, seed, bound, exact)
-        evals = None
+        evals = inner = None
     else:
         # L-BFGS's inner iterations and line search differ from row to row, so rows run one after another.
         paths = [_Path(opt, surf, float(px), float(py), steps, noise, seed, i, bound)
@@ -113,9 +115,10 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
         loss = np.stack([a[1] for a in arrays]) if n else np.empty((0, steps + 1))
         at = np.array([-1 if p.diverged_at is None else p.diverged_at for p in paths], dtype=np.int64)
         evals = [a[2] for a in arrays]
+        inner = [a[3] for a in arrays]
     status = np.where(at < 0, "ok", "diverged")
     return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss, status, at, steps, noise, seed,
-                      evals)
+                      evals, inner)
 
 
 def _prepare(optimizer, surface, steps, noise, seed, hyperparameters):
@@ -168,6 +171,7 @@ class _Path:
         self.opt, self.surf, self.steps, self.bound = opt, surf, steps, bound
         self.xs, self.ys, self.fs = [x], [y], []
         self.evals: list | None = None
+        self.inner: list | None = None
         self.t = 0  # steps taken
         self.diverged_at: int | None = None
         self.done = False
@@ -177,7 +181,7 @@ class _Path:
             self._kicks = _noise_table(noise, seed, row, steps)
             self._state = (opt.state0(x, FLOAT), opt.state0(y, FLOAT))
         else:
-            self.evals = []
+            self.evals, self.inner = [], []
             self._state = opt.init_state()
             self._closure = _noisy_closure(surf, noise, seed, row)
         if not (abs(x) <= bound and abs(y) <= bound):
@@ -189,7 +193,7 @@ class _Path:
         if at is not None:  # keep only points with a finite loss before the bad one
             del self.xs[at:], self.ys[at:], self.fs[at:]
             if self.evals is not None:
-                del self.evals[max(0, at - 1):]
+                del self.evals[max(0, at - 1):], self.inner[max(0, at - 1):]
 
     def advance(self, n: int) -> None:
         if self.done:
@@ -250,6 +254,7 @@ class _Path:
             fs.append(f)
             x, y, pts = opt.step(state, x, y, closure)
             evals.append(pts)
+            self.inner.append(state.iterates)
             self.t = t + 1
             if not (abs(x) <= bound and abs(y) <= bound):
                 self._stop(t + 1)
@@ -266,8 +271,10 @@ class _Path:
         xy[:k, 0] = self.xs[:k]
         xy[:k, 1] = self.ys[:k]
         loss[:k] = self.fs
-        evals = None if self.evals is None else [np.array(e, dtype=np.float64).reshape(-1, 2) for e in self.evals]
-        return xy, loss, evals
+        if self.evals is None:
+            return xy, loss, None, None
+        as_arrays = [[np.array(e, dtype=np.float64).reshape(-1, 2) for e in lists] for lists in (self.evals, self.inner)]
+        return xy, loss, as_arrays[0], as_arrays[1]
 
 
 def _noisy_closure(surf: Surface, noise: float, seed, row: int):

@@ -191,6 +191,7 @@ class LBFGSState:
     """What torch keeps in ``optimizer.state`` between ``step()`` calls."""
 
     func_evals: int = 0
+    iterates: list = field(default_factory=list)  # the points after each inner iteration of the last step
     n_iter: int = 0
     d: tuple[float, float] | None = None
     t: float | None = None
@@ -268,6 +269,7 @@ class LBFGS(Optimizer):
         tolerance_grad, tolerance_change = self.tolerance_grad, self.tolerance_change
         history_size = self.history_size
         evals: list[tuple[float, float]] = []
+        state.iterates = iterates = []
 
         def evaluate(px, py):
             evals.append((px, py))
@@ -355,6 +357,7 @@ class LBFGS(Optimizer):
                     ls_func_evals = 1
             current_evals += ls_func_evals
             state.func_evals += ls_func_evals
+            iterates.append((x, y))
 
             if n_iter == max_iter or current_evals >= max_eval or opt_cond:
                 break

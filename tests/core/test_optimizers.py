@@ -191,3 +191,13 @@ def test_lbfgs_reports_each_step_evaluations_within_max_eval():
         assert 1 <= len(pts) <= 8
         assert pts[0].tolist() == tr.xy[i].tolist()  # the closure first evaluates where the step starts
     assert tr.loss[-1] < 1e-3
+
+
+def test_lbfgs_reports_inner_iterates_ending_where_the_step_ends():
+    tr = run("lbfgs", "beale", [1.0, 1.5], 6, max_iter=7)
+    assert len(tr.inner) == 6
+    for i, pts in enumerate(tr.inner):
+        if len(pts):  # a converged step returns before any inner iteration
+            assert 1 <= len(pts) <= 7
+            assert pts[-1].tolist() == tr.xy[i + 1].tolist()
+    assert len(tr.inner[0]) == 7  # the first step runs all max_iter iterations from this start
