@@ -273,8 +273,10 @@ class _Path:
         loss[:k] = self.fs
         if self.evals is None:
             return xy, loss, None, None
-        as_arrays = [[np.array(e, dtype=np.float64).reshape(-1, 2) for e in lists] for lists in (self.evals, self.inner)]
-        return xy, loss, as_arrays[0], as_arrays[1]
+        def arrays(lists):
+            return [np.array(e, dtype=np.float64).reshape(-1, 2) for e in lists]
+
+        return xy, loss, arrays(self.evals), arrays(self.inner)
 
 
 def _noisy_closure(surf: Surface, noise: float, seed, row: int):
