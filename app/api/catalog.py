@@ -48,13 +48,13 @@ def surface_info(s: Surface) -> dict:
             "minima": [list(m) for m in s.minima], "start": list(s.start)}
 
 
-OPTIMIZERS_JSON = Encoded(dumps([spec.to_dict() for spec in OPTIMIZERS.values()]).encode())
-SURFACES_JSON = Encoded(dumps([surface_info(s) for s in SURFACES.values()]).encode())
+OPTIMIZERS_JSON = Encoded(dumps([spec.to_dict() for spec in OPTIMIZERS.values()]))
+SURFACES_JSON = Encoded(dumps([surface_info(s) for s in SURFACES.values()]))
 
 
 def grid_json(surface: Surface, n: int) -> Encoded:
     x, y, z = surface.grid(n)
-    return Encoded(dumps({"x": x.tolist(), "y": y.tolist(), "z": finite_or_none(z)}).encode())
+    return Encoded(dumps({"x": x.tolist(), "y": y.tolist(), "z": finite_or_none(z)}))
 
 
 class GridCache:

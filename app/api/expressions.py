@@ -1,7 +1,7 @@
 """Typed surfaces: live checking of a formula, and turning a surface reference into a Surface.
 
-Parsing runs in a worker thread: ``optim_core.expression`` bounds it (300 characters, 0.2 s), but even 0.2 s
-must not hold up the event loop.
+Parsing runs in a worker thread: ``optim_core.expression`` bounds it (300 characters, a time limit), but even a
+bounded parse must not hold up the event loop.
 """
 
 from __future__ import annotations

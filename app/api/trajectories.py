@@ -9,7 +9,9 @@ drawing at once and grow together.
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterable
+import time
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -22,13 +24,14 @@ from optim_core import OPTIMIZERS, Optimizer, Surface, run
 from optim_core.trajectory import Segment, iter_run
 
 from ..schemas import TrajectoryRequest, TrajectoryResponse, run_cost
-from . import BODY_ERRORS, dumps, finite_or_none, invalid, json_response
+from . import BODY_ERRORS, dumps, finite_list, finite_or_none, invalid, json_response
 from .expressions import resolve_surface
 
 router = APIRouter(tags=["trajectories"])
 
 WINDOWS = 20  # a stream sends each run in about this many pieces...
 MIN_WINDOW = 25  # ...of at least this many steps, so short runs do not turn into a flood of tiny events
+SLICE = 0.005  # seconds of computing per trip to a worker thread before the events so far are sent
 
 
 @dataclass(frozen=True)
@@ -74,38 +77,47 @@ def _evals(evals: list[np.ndarray] | None) -> list | None:
     return None if evals is None else [finite_or_none(e) for e in evals]
 
 
-def compute(job: Job) -> str:
+def compute(job: Job) -> bytes:
     runs = []
     for opt, label in zip(job.optimizers, job.labels, strict=True):
         tr = run(opt, job.surface, job.start, job.steps, noise=job.noise, seed=job.seed)
         n = job.steps + 1 if tr.diverged_at is None else tr.diverged_at  # the bad point is not sent
         evals = None if tr.evals is None else ([[]] + _evals(tr.evals))[:n]
         runs.append({"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
-                     "xy": tr.xy[:n].tolist(), "loss": tr.loss[:n].tolist(), "status": tr.status,
+                     "xy": finite_list(tr.xy[:n]), "loss": finite_list(tr.loss[:n]), "status": tr.status,
                      "diverged_at": tr.diverged_at, "evals": evals})
     return dumps({**job.meta(), "runs": runs})
 
 
-def _advance(paths: dict[int, Any]) -> list[tuple[int, Segment]]:
-    return [(i, next(path)) for i, path in paths.items()]
+def _advance(queue: deque[tuple[int, Iterator[Segment]]], budget: float) -> list[tuple[int, Segment]]:
+    """Next windows, round robin, until ``budget`` seconds have passed: cheap windows travel together, and an
+    expensive one (an L-BFGS line search) does not hold back the events computed before it."""
+    out = []
+    deadline = time.perf_counter() + budget
+    while queue and (not out or time.perf_counter() < deadline):
+        i, path = queue.popleft()
+        seg = next(path)
+        out.append((i, seg))
+        if not seg.done:
+            queue.append((i, path))
+    return out
 
 
-async def stream(job: Job) -> AsyncIterable[ServerSentEvent]:
-    yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()))
+async def stream(job: Job) -> AsyncIterator[ServerSentEvent]:
+    yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
     window = job.window()
-    paths = {i: iter_run(opt, job.surface, job.start, job.steps, chunk=window, noise=job.noise, seed=job.seed)
-             for i, opt in enumerate(job.optimizers)}
+    queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=window, noise=job.noise,
+                                seed=job.seed)) for i, opt in enumerate(job.optimizers))
     final: list[dict[str, Any]] = [{} for _ in job.optimizers]
-    while paths:
-        for i, seg in await run_in_threadpool(_advance, paths):
+    while queue:
+        for i, seg in await run_in_threadpool(_advance, queue, SLICE):
             if len(seg.loss):
                 yield ServerSentEvent(event="points", raw_data=dumps(
-                    {"run": i, "offset": seg.offset, "xy": seg.xy.tolist(), "loss": seg.loss.tolist(),
-                     "evals": _evals(seg.evals)}))
+                    {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy), "loss": finite_list(seg.loss),
+                     "evals": _evals(seg.evals)}).decode())
             if seg.done:
                 final[i] = {"status": seg.status, "diverged_at": seg.diverged_at}
-                del paths[i]
-    yield ServerSentEvent(event="done", raw_data=dumps({"runs": final}))
+    yield ServerSentEvent(event="done", raw_data=dumps({"runs": final}).decode())
 
 
 JobDep = Annotated[Job, Depends(prepare)]

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -73,19 +74,25 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """``python -m uvicorn app.main:app`` on a free loopback port, in its own process."""
+    """``python -m uvicorn app.main:app`` (or ``optim-playground serve``) on a free loopback port, in its own
+    process; its output goes to a temporary file, so a chatty server can never block on a full pipe."""
 
-    def __init__(self, env: dict[str, str] | None = None):
+    def __init__(self, cli: bool = False):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if cli:
+            command = [sys.executable, "-m", "app.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        else:
+            command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
+                       str(self.port), "--log-level", "warning"]
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; closed by stop()
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited: {self.proc.stdout.read().decode()}")
+                self.log.seek(0)
+                raise RuntimeError(f"the server exited: {self.log.read().decode(errors='replace')}")
             try:
                 if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
                     return
@@ -104,5 +111,6 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        self.log.close()
 
 

@@ -8,7 +8,7 @@ import time
 
 import httpx
 
-from tests.api.support import parse_sse, reassemble
+from tests.api.support import LiveServer, parse_sse, reassemble
 
 HEAVY = {"surface": "rosenbrock", "steps": 10_000,
          "runs": [{"optimizer": name} for name in ["adam", "nadam", "radam", "adamw"] * 4]}
@@ -76,3 +76,14 @@ def test_real_server_refuses_bad_input_and_stays_up(live_server):
             r = http.request(method, path, content=content, headers={"content-type": "application/json"})
             assert r.status_code == status, (path, r.text)
         assert http.get("/healthz").json() == {"status": "ok"}
+
+
+def test_cli_serve_runs_the_app():
+    server = LiveServer(cli=True)
+    try:
+        r = httpx.get(server.url + "/api/surfaces", timeout=10)
+        assert r.status_code == 200
+        assert r.json()[0]["name"] == "rosenbrock"
+    finally:
+        server.stop()
+    assert server.proc.returncode is not None

@@ -7,7 +7,9 @@ import math
 
 import numpy as np
 import pytest
+from pydantic import TypeAdapter
 
+from app.schemas import Grid, OptimizerInfo, SurfaceInfo, TrajectoryResponse
 from optim_core import OPTIMIZERS, SURFACES, run
 from optim_core.expression import parse_expression
 from tests.api.support import SEED_FIGURE
@@ -160,3 +162,25 @@ def test_thirteen_optimizer_comparison_fits_the_budget(client):
     r = client.post("/api/trajectories", json={"surface": "rosenbrock", "steps": 500, "runs": runs})
     assert r.status_code == 200
     assert all(math.isfinite(run["loss"][-1]) for run in r.json()["runs"])
+
+
+RESPONSE_CASES = {
+    "seed": SEED_FIGURE,
+    "lbfgs-typed": {"surface": {"expression": "x^2 + 3y^2"}, "steps": 5,
+                    "runs": [{"optimizer": "lbfgs", "params": {"line_search_fn": "strong_wolfe"}}]},
+    "diverged": {"surface": "saddle", "steps": 50, "runs": [{"optimizer": "sgd", "params": {"lr": 2.0}}]},
+}
+
+
+@pytest.mark.parametrize("body", RESPONSE_CASES.values(), ids=RESPONSE_CASES.keys())
+def test_create_trajectory_answer_matches_documented_model(client, body):
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 200
+    TrajectoryResponse.model_validate_json(r.content, strict=True)
+
+
+def test_catalog_answers_match_documented_models(client):
+    TypeAdapter(list[OptimizerInfo]).validate_json(client.get("/api/optimizers").content, strict=True)
+    TypeAdapter(list[SurfaceInfo]).validate_json(client.get("/api/surfaces").content, strict=True)
+    Grid.model_validate_json(client.get("/api/surfaces/custom/grid", params={"expression": "log(x)"}).content,
+                             strict=True)
