@@ -74,6 +74,14 @@ function fromSlider(spec, s) {
   return spec.kind === 'int' ? Math.round(v) : Number(v.toPrecision(3));
 }
 
+/** The colour for a new last run: its own palette colour, or the first one no run uses yet. */
+function freeColor(runs) {
+  const i = runs.length;
+  const used = new Set(runs.map((r, j) => (r.color || defaultColor(j)).toLowerCase()));
+  if (!used.has(defaultColor(i))) return null;
+  return PALETTE.find((c) => !used.has(c)) ?? null;
+}
+
 export class Controls {
   constructor({ catalog, getState, change, onExpression, onCopy, onReset, onPreset }) {
     this.catalog = catalog;
@@ -233,11 +241,8 @@ export class Controls {
   addRun() {
     this.change((s) => {
       if (s.runs.length >= MAX_RUNS) return;
-      const used = new Set(s.runs.map((r, i) => (r.color || defaultColor(i)).toLowerCase()));
-      const i = s.runs.length;
-      const free = PALETTE.find((c) => !used.has(c));
       const run = makeRun(this.catalog.optimizers.adam);
-      if (free && free !== defaultColor(i)) run.color = free;
+      run.color = freeColor(s.runs);
       s.runs.push(run);
     }, { push: true });
   }
@@ -264,14 +269,17 @@ export class Controls {
     dup.addEventListener('click', () => this.change((s) => {
       if (s.runs.length >= MAX_RUNS) return;
       const copy = JSON.parse(JSON.stringify(s.runs[i]));
-      copy.color = null;
       copy.label = '';
-      s.runs.splice(i + 1, 0, copy);
+      copy.color = freeColor(s.runs);
+      s.runs.push(copy);
     }, { push: true }));
     const rm = el('button', { type: 'button', class: 'btn small danger', text: t('runs.remove'), id: id('remove') });
     rm.disabled = this.getState().runs.length <= 1;
     rm.addEventListener('click', () => this.change((s) => {
-      if (s.runs.length > 1) s.runs.splice(i, 1);
+      if (s.runs.length <= 1) return;
+      // Later runs move up one place; pin their colours so that none changes under the user's eyes.
+      s.runs.forEach((r, j) => { if (j > i && !r.color) r.color = defaultColor(j); });
+      s.runs.splice(i, 1);
     }, { push: true }));
     head.append(el('span', { class: 'run-actions' }, dup, rm));
     li.append(head);

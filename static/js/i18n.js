@@ -5,7 +5,6 @@ const en = {
   'app.title': 'Optimizer Playground',
   'app.tagline': 'Watch torch.optim’s optimizers race across a surface. Change anything; share the link.',
   'app.loading': 'Loading…',
-  'app.noscript': 'This page needs JavaScript.',
   'app.skip': 'Skip to the controls',
 
   'section.settings': 'Settings',
@@ -21,7 +20,7 @@ const en = {
   'expr.examples': 'Examples:',
   'expr.checking': 'Checking…',
   'expr.ok': 'Read as:',
-  'expr.error': 'Error at character {pos}: {msg}',
+  'expr.error': 'Error at position {pos}: {msg}',
   'expr.errorNoPos': 'Error: {msg}',
   'range.x': 'x from',
   'range.y': 'y from',
@@ -68,8 +67,7 @@ const en = {
   'runs.more': 'More hyperparameters',
   'runs.run': 'Run {n}',
   'param.none': 'None',
-  'param.auto': 'empty = default',
-  'param.first': 'first',
+  'param.auto': 'auto',
   'param.second': 'second',
   'param.slider': '{name} slider',
 
@@ -88,7 +86,7 @@ const en = {
   'status.streaming': 'Receiving paths… {k} of {n} steps',
   'status.refused': 'The server refused these settings: {msg}',
   'status.network': 'Could not reach the server: {msg}',
-  'status.grid': 'Could not draw this surface: {msg}',
+  'status.failed': 'Drawing failed: {msg}',
 
   'notice.title': 'Some settings in the link could not be used and were reset to defaults:',
   'notice.item': '“{key}” = “{value}”',
@@ -103,8 +101,6 @@ const en = {
   'legend.swatch': 'line style of {name}',
 
   'plot.label': 'Surface and optimizer paths. Click to set the start point.',
-  'plot.x': 'x',
-  'plot.y': 'y',
   'plot.z': 'f(x, y)',
   'plot.zlog': 'log₁₀(f − f_min)',
   'plot.colorLog': 'f − f_min (log scale)',
@@ -116,7 +112,6 @@ const en = {
   'hover.grad': 'gradient',
   'loss.x': 'step',
   'loss.y': 'loss',
-  'loss.yShift': 'loss − min loss',
   'loss.label': 'Loss of each run against the step number.',
 
   'label.momentum': 'Momentum',
@@ -132,7 +127,6 @@ const zh = {
   'app.title': '优化器游乐场',
   'app.tagline': '看 torch.optim 的各个优化器在曲面上赛跑。任意修改参数，并分享链接。',
   'app.loading': '加载中…',
-  'app.noscript': '此页面需要启用 JavaScript。',
   'app.skip': '跳到控制面板',
 
   'section.settings': '设置',
@@ -148,7 +142,7 @@ const zh = {
   'expr.examples': '示例：',
   'expr.checking': '检查中…',
   'expr.ok': '理解为：',
-  'expr.error': '第 {pos} 个字符处出错：{msg}',
+  'expr.error': '位置 {pos} 处出错：{msg}',
   'expr.errorNoPos': '出错：{msg}',
   'range.x': 'x 从',
   'range.y': 'y 从',
@@ -195,8 +189,7 @@ const zh = {
   'runs.more': '更多超参数',
   'runs.run': '第 {n} 个',
   'param.none': '无',
-  'param.auto': '留空 = 默认',
-  'param.first': '第一个',
+  'param.auto': '自动',
   'param.second': '第二个',
   'param.slider': '{name} 滑块',
 
@@ -215,7 +208,7 @@ const zh = {
   'status.streaming': '正在接收路径…已完成 {k} / {n} 步',
   'status.refused': '服务器拒绝了这些设置：{msg}',
   'status.network': '无法连接服务器：{msg}',
-  'status.grid': '无法绘制此曲面：{msg}',
+  'status.failed': '绘制失败：{msg}',
 
   'notice.title': '链接中的部分设置无法使用，已恢复为默认值：',
   'notice.item': '“{key}” = “{value}”',
@@ -230,8 +223,6 @@ const zh = {
   'legend.swatch': '{name} 的线型',
 
   'plot.label': '曲面与优化路径。点击图像可设置起点。',
-  'plot.x': 'x',
-  'plot.y': 'y',
   'plot.z': 'f(x, y)',
   'plot.zlog': 'log₁₀(f − f_min)',
   'plot.colorLog': 'f − f_min（对数刻度）',
@@ -243,7 +234,6 @@ const zh = {
   'hover.grad': '梯度',
   'loss.x': '步数',
   'loss.y': '损失',
-  'loss.yShift': '损失 − 最小损失',
   'loss.label': '各优化器的损失随步数的变化。',
 
   'label.momentum': '动量',

@@ -68,7 +68,9 @@ export class Player {
 
   tick(now) {
     if (!this.playing) return;
-    const dt = Math.min(0.25, (now - this.prevTime) / 1000); // a hidden tab must not jump to the end
+    // rAF's timestamp is the frame's start, which can precede the performance.now() taken in play(): never < 0.
+    // A hidden tab must not jump to the end either, so one frame advances at most a quarter second.
+    const dt = Math.max(0, Math.min(0.25, (now - this.prevTime) / 1000));
     this.prevTime = now;
     this.pos = Math.min(this.last, this.pos + this.speed * dt);
     this.frames++;

@@ -1,10 +1,11 @@
 // Views: they take data and draw, and change no state. MainPlot is the surface (2-D contour or 3-D surface)
 // with one path per run and its moving head; LossChart is loss against step; renderLegend is the results list.
 //
-// Animation cost: Plotly.restyle with new x/y recomputes every trace, the 150x150 contour included (about 20 fps
-// with 13 paths). Plotly.animate with an inline data update and redraw:false (no registered frames, one call per
-// requestAnimationFrame) moves only the scatter traces it names, which holds 50-60 fps. 3-D scenes do not take
-// that path, so there the paths are restyled, at most 30 times a second.
+// Animation cost: Plotly.restyle with new x/y recomputes and redraws every trace, the 150x150 contour included
+// (20-28 ms a frame with 13 paths in headless Chromium). Plotly.animate with an inline data update and
+// redraw:false (no registered frames: one call per requestAnimationFrame) re-plots only the scatter traces, which
+// holds 50-60 fps; but it drops any non-scatter layer of that graph, so the contour lives in a graph of its own
+// underneath. 3-D scenes cannot take that path: there the paths are restyled, at most 30 times a second.
 
 import { t, fmt } from './i18n.js';
 
@@ -15,8 +16,10 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sa
 const COLORSCALE = [
   [0, '#9ecae1'], [0.15, '#c6dbef'], [0.35, '#e3edf5'], [0.55, '#f4f2ea'], [0.8, '#f6e3c6'], [1, '#eccaa0'],
 ];
-const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d', 'toImage'] };
+const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['lasso2d', 'select2d', 'toImage', 'autoScale2d'] };
+const STATIC = { staticPlot: true, responsive: true };
 const NO_MOTION = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: 'immediate' };
+const DOUBLE_CLICK_MS = 300;
 const SUPERSCRIPT = { '-': '⁻', 0: '⁰', 1: '¹', 2: '²', 3: '³', 4: '⁴', 5: '⁵', 6: '⁶', 7: '⁷', 8: '⁸', 9: '⁹' };
 
 /** Text handed to Plotly, which understands a few tags: escape them so a label is only ever text. */
@@ -54,66 +57,137 @@ export function pathsFrom(runs, styles) {
   });
 }
 
+function quantiles(z, a, b) {
+  const v = [];
+  for (const row of z) for (const e of row) if (e !== null && Number.isFinite(e)) v.push(e);
+  if (!v.length) return [0, 1];
+  v.sort((p, q) => p - q);
+  const at = (f) => v[Math.min(v.length - 1, Math.max(0, Math.round(f * (v.length - 1))))];
+  const lo = at(a);
+  const hi = at(b);
+  return hi > lo ? [lo, hi] : [v[0], v[v.length - 1] > v[0] ? v[v.length - 1] : v[0] + 1];
+}
+
 export class MainPlot {
+  // 2-D: two stacked Plotly graphs with identical fixed margins. `base` holds the contour and its colour bar and is
+  // drawn only when the surface changes; `top` (transparent) holds minima, start, paths and heads, takes the
+  // pointer and is the one animated. Zoom on the top is copied to the base. 3-D: the base alone.
   constructor(el, { onPick } = {}) {
     this.el = el;
+    this.base = document.createElement('div');
+    this.base.className = 'plot-layer plot-base';
+    this.top = document.createElement('div');
+    this.top.className = 'plot-layer plot-top';
+    el.append(this.base, this.top);
     this.onPick = onPick;
     this.scene = null;
     this.paths = [];
     this.step = 0;
-    this.showLegend = false;
+    this.ranges = null; // the 2-D view box {x, y}: the domain, or what the user zoomed to
     this.drawn = false;
     this.lastRestyle = 0;
     this.firstPathMarked = false;
-    this.pending = null;
     this.listen();
   }
 
-  /** Clicks that did not drag set the start point (2-D: anywhere in the axes; 3-D: on the surface). */
+  /** The graph that holds the paths: the top layer in 2-D, the only one in 3-D. */
+  get pathGraph() {
+    return this.scene?.view === '3d' ? this.base : this.top;
+  }
+
+  /**
+   * Clicks that did not drag set the start point (2-D: anywhere in the axes; 3-D: on the surface). A click waits
+   * a moment before it counts, because a double-click is Plotly's "zoom back out" and must not move the start.
+   */
   listen() {
     let down = null;
-    this.el.addEventListener('pointerdown', (e) => { down = [e.clientX, e.clientY]; });
-    this.el.addEventListener('click', (e) => {
-      if (!this.scene || this.scene.view !== '2d' || !down) return;
+    let pending = 0;
+    this.top.addEventListener('pointerdown', (e) => { down = [e.clientX, e.clientY]; });
+    this.top.addEventListener('dblclick', () => clearTimeout(pending));
+    this.top.addEventListener('click', (e) => {
+      clearTimeout(pending);
+      if (!this.scene || this.scene.view !== '2d' || !down || e.detail > 1) return;
       if (Math.hypot(e.clientX - down[0], e.clientY - down[1]) > 4) return;
-      if (e.target.closest('.modebar')) return;
-      const full = this.el._fullLayout;
+      if (e.target.closest('.modebar, .legend')) return;
+      const full = this.top._fullLayout;
       if (!full) return;
       const xa = full.xaxis;
       const ya = full.yaxis;
-      const box = this.el.getBoundingClientRect();
+      const box = this.top.getBoundingClientRect();
       const px = e.clientX - box.left - xa._offset;
       const py = e.clientY - box.top - ya._offset;
       if (px < 0 || py < 0 || px > xa._length || py > ya._length) return;
-      this.onPick?.([xa.p2c(px), ya.p2c(py)]);
+      const point = [xa.p2c(px), ya.p2c(py)];
+      pending = setTimeout(() => this.onPick?.(point), DOUBLE_CLICK_MS);
     });
   }
 
-  bindSurfaceClicks() {
-    if (this.boundSurfaceClicks || typeof this.el.on !== 'function') return;
-    this.boundSurfaceClicks = true;
-    this.el.on('plotly_click', (ev) => {
+  bindEvents() {
+    if (!this.boundBase && typeof this.base.on === 'function') {
+      this.boundBase = true;
+      this.base.on('plotly_click', (ev) => {
       if (this.scene?.view !== '3d') return;
       const p = ev.points?.[0];
-      if (p && p.data?.type === 'surface') this.onPick?.([p.x, p.y]);
+        if (p && p.data?.type === 'surface') this.onPick?.([p.x, p.y]);
+      });
+    }
+    if (this.boundTop || typeof this.top.on !== 'function') return;
+    this.boundTop = true;
+    this.top.on('plotly_relayout', (ev) => {
+      if (!this.scene || this.scene.view !== '2d' || this.syncing) return;
+      const keys = Object.keys(ev);
+      if (!keys.some((k) => k.startsWith('xaxis') || k.startsWith('yaxis'))) return;
+      if (ev['xaxis.autorange'] || ev['yaxis.autorange']) this.ranges = null;
+      else {
+        const xa = this.top._fullLayout.xaxis;
+        const ya = this.top._fullLayout.yaxis;
+        this.ranges = { x: [...xa.range], y: [...ya.range] };
+      }
+      this.applyRanges();
     });
+  }
+
+  /** Puts both layers on the current view box (after a zoom, or a double-click back to the domain). */
+  applyRanges() {
+    const r = this.ranges ?? this.scene.domain;
+    const upd = { 'xaxis.range': [...r.x], 'yaxis.range': [...r.y], 'xaxis.autorange': false, 'yaxis.autorange': false };
+    this.syncing = true;
+    Promise.all([Plotly.relayout(this.top, upd), Plotly.relayout(this.base, upd)])
+      .catch(() => {}).finally(() => { this.syncing = false; });
   }
 
   /**
    * scene = {view, grid: {x, y, z}, logScale, domain: {x, y}, minima, start, key}; paths from pathsFrom().
    * Redraws everything (the rare, slow path); showStep() is the per-frame one.
    */
-  async draw(scene, paths, step, { legend = false } = {}) {
+  async draw(scene, paths, step, { legend = false, large = false } = {}) {
+    this.large = large;
+    const sceneChanged = !this.scene || this.scene.key !== scene.key || this.scene.grid !== scene.grid;
+    if (!this.scene || this.scene.key !== scene.key) this.ranges = null;
     this.scene = scene;
     this.paths = paths;
     this.step = step;
     this.showLegend = legend;
     this.tf = makeTransform(scene.grid.z, scene.logScale);
-    const { data, layout } = scene.view === '3d' ? this.figure3d() : this.figure2d();
-    this.pending = Plotly.react(this.el, data, layout, CONFIG);
-    await this.pending;
+    this.shownStep = step;
+    if (scene.view === '3d') {
+      this.top.hidden = true;
+      if (this.drawn2d) Plotly.purge(this.top);
+      this.boundTop = false;
+      const { data, layout } = this.figure3d();
+      await Plotly.react(this.base, data, layout, CONFIG);
+    } else {
+      this.top.hidden = false;
+      const jobs = [];
+      if (sceneChanged || !this.drawn2d) jobs.push(Plotly.react(this.base, [this.contour()], this.layout2d(false), STATIC));
+      const { data, layout } = this.figure2d();
+      jobs.push(Plotly.react(this.top, data, layout, CONFIG));
+      await Promise.all(jobs);
+      this.drawn2d = true;
+    }
+    if (scene.view === '3d') this.drawn2d = false;
     this.drawn = true;
-    this.bindSurfaceClicks();
+    this.bindEvents();
     this.markFirstPath();
   }
 
@@ -125,10 +199,29 @@ export class MainPlot {
     }
   }
 
+  narrow() {
+    return this.el.clientWidth < 520;
+  }
+
+  legendFont() {
+    return this.large ? 20 : 14;
+  }
+
+  /** Rows the horizontal legend needs, estimated from the names' lengths (Plotly wraps it by itself). */
+  legendRows() {
+    if (!this.showLegend) return 0;
+    const f = this.legendFont();
+    const shown = this.paths.filter((p) => !p.hidden);
+    const width = shown.reduce((w, p) => w + 3.4 * f + 0.62 * f * p.name.length, 0);
+    return Math.max(1, Math.ceil(width / Math.max(200, this.el.clientWidth - 60)));
+  }
+
   colorbar() {
     const { tf } = this;
-    const bar = { thickness: 12, len: 0.9, outlinewidth: 0, tickfont: { size: 11 },
-      title: { text: plotlyText(t(tf.log ? 'plot.colorLog' : 'plot.color')), side: 'right', font: { size: 12 } } };
+    const bar = { thickness: this.narrow() ? 8 : 12, len: 1, x: 1.012, xanchor: 'left', y: 0.5, outlinewidth: 0,
+      tickfont: { size: this.narrow() ? 10 : 11 },
+      title: { text: this.narrow() ? '' : plotlyText(t(tf.log ? 'plot.colorLog' : 'plot.color')), side: 'right',
+        font: { size: 12 } } };
     if (tf.log) {
       const vals = [];
       for (let k = Math.ceil(tf.tlo); k <= Math.floor(tf.thi); k++) vals.push(k);
@@ -143,48 +236,69 @@ export class MainPlot {
     return [p.x.slice(0, m), p.y.slice(0, m)];
   }
 
+  // Hover: step (the point's index), x, y, loss, and the gradient when the API sends one (`grad`, per point).
+  // customdata stays a flat list of numbers when there is no gradient: cheaper for every animation frame.
   hoverTemplate(p) {
     const name = plotlyText(p.name);
+    const loss = p.grad ? '%{customdata[0]:.5g}' : '%{customdata:.5g}';
     const grad = p.grad ? `<br>${plotlyText(t('hover.grad'))} %{customdata[1]}` : '';
     return `<b>${name}</b><br>${plotlyText(t('hover.step'))} %{pointNumber}<br>x %{x:.5g}<br>y %{y:.5g}`
-      + `<br>${plotlyText(t('hover.loss'))} %{customdata[0]:.5g}${grad}<extra></extra>`;
+      + `<br>${plotlyText(t('hover.loss'))} ${loss}${grad}<extra></extra>`;
   }
 
   customData(p) {
-    return p.loss.map((l, k) => (p.grad ? [l, `(${fmt(p.grad[k][0])}, ${fmt(p.grad[k][1])})`] : [l]));
+    if (!p.grad) return p.loss;
+    return p.loss.map((l, k) => [l, `(${fmt(p.grad[k][0])}, ${fmt(p.grad[k][1])})`]);
   }
 
-  layoutBase() {
+  layout2d(top) {
+    const r = this.ranges ?? this.scene.domain;
+    const axis = (title, range) => ({
+      range: [...range], autorange: false, title: { text: top ? '' : title }, zeroline: false, showgrid: false,
+      showticklabels: !top, ticks: top ? '' : 'outside', showline: !top, linecolor: '#9aa5b1', mirror: !top,
+    });
     return {
-      font: { family: FONT, size: 13, color: '#1d2430' },
+      font: { family: FONT, size: this.large ? 18 : 13, color: '#1d2430' },
       paper_bgcolor: 'rgba(0,0,0,0)',
-      margin: { l: 48, r: 8, t: 8, b: 40 },
-      hovermode: 'closest',
+      plot_bgcolor: top ? 'rgba(0,0,0,0)' : '#ffffff',
+      // Both layers keep exactly these margins (no automatic growth), so their axes line up to the pixel.
+      margin: { ...(this.narrow() ? { l: 40, r: 52, t: 6, b: 38 } : { l: 52, r: 84, t: 8, b: 44 }),
+        t: this.legendRows() * Math.round(this.legendFont() * 1.7) + (this.narrow() ? 6 : 8), autoexpand: false },
+      xaxis: axis('x', r.x),
+      yaxis: axis('y', r.y),
+      hovermode: top ? 'closest' : false,
       hoverlabel: { font: { family: FONT } },
-      showlegend: this.showLegend,
-      legend: { bgcolor: 'rgba(255,255,255,0.85)', x: 0.01, y: 0.99, xanchor: 'left', yanchor: 'top',
-        font: { size: this.showLegend ? 16 : 12 } },
-      uirevision: this.scene.key,
+      // Present and embed modes have no results panel: the figure names its runs in a row above the plot.
+      showlegend: top && this.showLegend,
+      legend: { orientation: 'h', x: 0, xanchor: 'left', y: 1, yanchor: 'bottom', font: { size: this.legendFont() },
+        itemwidth: 40, tracegroupgap: 0 },
       dragmode: 'zoom',
     };
   }
 
-  figure2d() {
-    const { scene, tf, paths } = this;
+  contour() {
+    const { scene, tf } = this;
     const z = scene.grid.z.map((row) => row.map(tf.f));
-    const data = [{
-      type: 'contour', x: scene.grid.x, y: scene.grid.y, z, colorscale: COLORSCALE, ncontours: 28,
-      contours: { coloring: 'heatmap', showlines: true },
+    // Colours span the 1st to 99th percentile, so one steep corner does not wash out the rest of the plane.
+    const [zmin, zmax] = quantiles(z, 0.01, 0.99);
+    return {
+      type: 'contour', x: scene.grid.x, y: scene.grid.y, z, zmin, zmax, zauto: false,
+      colorscale: COLORSCALE, ncontours: 28, contours: { coloring: 'heatmap', showlines: true },
       line: { width: 0.6, color: 'rgba(40,50,70,0.28)', smoothing: 0.6 },
       colorbar: this.colorbar(), hoverinfo: 'skip', showlegend: false,
-    }, {
+    };
+  }
+
+  figure2d() {
+    const { scene, paths } = this;
+    const data = [{
       type: 'scatter', mode: 'markers', x: scene.minima.map((m) => m[0]), y: scene.minima.map((m) => m[1]),
-      marker: { symbol: 'star', size: 15, color: '#ffffff', line: { color: '#1d2430', width: 1.5 } },
+      marker: { symbol: 'star', size: 16, color: '#ffffff', line: { color: '#1d2430', width: 1.5 } },
       name: plotlyText(t('plot.minimum')), hovertemplate: `${plotlyText(t('plot.minimum'))} (%{x:.4g}, %{y:.4g})<extra></extra>`,
       showlegend: false,
     }, {
       type: 'scatter', mode: 'markers', x: [scene.start[0]], y: [scene.start[1]],
-      marker: { symbol: 'circle-open', size: 14, color: '#1d2430', line: { width: 2 } },
+      marker: { symbol: 'circle-open', size: 15, color: '#1d2430', line: { width: 2 } },
       name: plotlyText(t('plot.start')), hovertemplate: `${plotlyText(t('plot.start'))} (%{x:.4g}, %{y:.4g})<extra></extra>`,
       showlegend: false,
     }];
@@ -194,17 +308,11 @@ export class MainPlot {
       data.push({
         type: 'scatter', mode: 'lines', x, y, name: plotlyText(p.name), visible: p.hidden ? false : true,
         line: { color: p.color, dash: p.dash, width: 2.6 }, customdata: this.customData(p),
-        hovertemplate: this.hoverTemplate(p), legendgroup: `run${p.index}`,
+        hovertemplate: this.hoverTemplate(p),
       });
     }
     data.push(this.heads2d());
-    const layout = {
-      ...this.layoutBase(),
-      xaxis: { range: [...scene.domain.x], title: { text: 'x' }, zeroline: false, showgrid: false, constrain: 'domain' },
-      yaxis: { range: [...scene.domain.y], title: { text: 'y' }, zeroline: false, showgrid: false },
-      plot_bgcolor: '#ffffff',
-    };
-    return { data, layout };
+    return { data, layout: this.layout2d(true) };
   }
 
   heads2d() {
@@ -244,16 +352,15 @@ export class MainPlot {
     const { scene, tf, paths } = this;
     const z = scene.grid.z.map((row) => row.map(tf.f));
     const data = [{
-      type: 'surface', x: scene.grid.x, y: scene.grid.y, z, colorscale: COLORSCALE, opacity: 0.92,
-      showscale: true, colorbar: this.colorbar(), hoverinfo: 'skip', showlegend: false,
+      type: 'surface', x: scene.grid.x, y: scene.grid.y, z, colorscale: COLORSCALE, opacity: 0.85,
+      showscale: true, colorbar: { ...this.colorbar(), x: 1, len: 0.8 }, hoverinfo: 'skip', showlegend: false,
       contours: { z: { show: true, usecolormap: false, color: 'rgba(40,50,70,0.25)', width: 1 } },
       lighting: { ambient: 0.75, diffuse: 0.5, specular: 0.05 },
     }];
-    const mins = scene.minima.map((m) => m);
     data.push({
-      type: 'scatter3d', mode: 'markers', x: mins.map((m) => m[0]), y: mins.map((m) => m[1]),
-      z: mins.map(() => tf.tlo), marker: { symbol: 'diamond', size: 6, color: '#ffffff', line: { color: '#1d2430', width: 2 } },
-      hoverinfo: 'skip', showlegend: false,
+      type: 'scatter3d', mode: 'markers', x: scene.minima.map((m) => m[0]), y: scene.minima.map((m) => m[1]),
+      z: scene.minima.map(() => tf.tlo), hoverinfo: 'skip', showlegend: false,
+      marker: { symbol: 'diamond', size: 6, color: '#ffffff', line: { color: '#1d2430', width: 2 } },
     });
     this.pathBase = data.length;
     for (const p of paths) {
@@ -261,14 +368,19 @@ export class MainPlot {
       const [x, y, zz] = this.slice3d(p, this.step);
       data.push({
         type: 'scatter3d', mode: 'lines', x, y, z: zz, name: plotlyText(p.name), visible: p.hidden ? false : true,
-        line: { color: p.color, dash: p.dash, width: 6 }, customdata: this.customData(p),
-        hovertemplate: this.hoverTemplate(p), legendgroup: `run${p.index}`,
+        line: { color: p.color, dash: p.dash, width: 7 }, customdata: this.customData(p),
+        hovertemplate: this.hoverTemplate(p),
       });
     }
     data.push(this.heads3d());
     const axis = (title, range) => ({ title: { text: title }, range, backgroundcolor: '#ffffff', gridcolor: '#dde3ea' });
     const layout = {
-      ...this.layoutBase(),
+      font: { family: FONT, size: 13, color: '#1d2430' },
+      paper_bgcolor: 'rgba(0,0,0,0)',
+      hoverlabel: { font: { family: FONT } },
+      showlegend: this.showLegend,
+      legend: { bgcolor: 'rgba(255,255,255,0.88)', x: 0.01, y: 0.99, font: { size: this.legendFont() } },
+      uirevision: scene.key,
       scene: {
         xaxis: axis('x', [...scene.domain.x]), yaxis: axis('y', [...scene.domain.y]),
         zaxis: axis(plotlyText(t(tf.log ? 'plot.zlog' : 'plot.z')), [tf.tlo - 0.05 * (tf.thi - tf.tlo), tf.thi]),
@@ -287,7 +399,7 @@ export class MainPlot {
     return {
       type: 'scatter3d', mode: 'markers', x: shown.map((p) => p.x[at(p)]), y: shown.map((p) => p.y[at(p)]),
       z: shown.map((p) => this.tf.f(p.loss[at(p)]) + lift), hoverinfo: 'skip', showlegend: false,
-      marker: { size: 6, color: shown.map((p) => p.color), line: { color: '#ffffff', width: 1 } },
+      marker: { size: 8, color: shown.map((p) => p.color), line: { color: '#ffffff', width: 1 } },
     };
   }
 
@@ -308,22 +420,30 @@ export class MainPlot {
       }
       const h = this.heads3d();
       xs.push(h.x); ys.push(h.y); zs.push(h.z);
-      Plotly.restyle(this.el, { x: xs, y: ys, z: zs }, idx).catch(() => {});
+      Plotly.restyle(this.base, { x: xs, y: ys, z: zs }, idx).catch(() => {});
     } else {
-      const data = this.paths.map((p) => {
+      // Only the paths whose visible part changes (a finished or diverged path stays as it is), and the heads.
+      const prev = this.shownStep ?? -1;
+      const data = [];
+      const traces = [];
+      this.paths.forEach((p, i) => {
+        if (Math.min(k, p.n - 1) === Math.min(prev, p.n - 1)) return;
         const [x, y] = this.sliceAt(p, k);
-        return { x, y };
+        data.push({ x, y });
+        traces.push(this.pathBase + i);
       });
       const h = this.heads2d();
       data.push({ x: h.x, y: h.y });
-      Plotly.animate(this.el, { data, traces: idx }, NO_MOTION).catch(() => {});
+      traces.push(this.pathBase + this.paths.length);
+      Plotly.animate(this.top, { data, traces }, NO_MOTION).catch(() => {});
     }
+    this.shownStep = k;
     this.markFirstPath();
   }
 
   /** What is plotted now, for the debug hook: each run's visible x and y. */
   plotted() {
-    const d = this.el.data || [];
+    const d = this.pathGraph.data || [];
     return this.paths.map((p, i) => {
       const tr = d[this.pathBase + i];
       return tr ? { name: p.name, x: Array.from(tr.x || []), y: Array.from(tr.y || []) } : null;
@@ -332,55 +452,101 @@ export class MainPlot {
 }
 
 export class LossChart {
-  constructor(el) {
+  // The curves are drawn once per result; the current step is a line and one dot per run in a plain DOM overlay,
+  // placed with the chart's own axis mapping, so following the animation costs no Plotly work at all.
+  constructor(el, overlay) {
     this.el = el;
+    this.overlay = overlay;
     this.paths = [];
     this.drawn = false;
-    this.lastUpdate = 0;
   }
 
-  async draw(paths, step) {
+  async draw(paths, step, domain) {
     this.paths = paths;
     const shown = paths.filter((p) => !p.hidden);
     let positive = true;
     for (const p of shown) for (const l of p.loss) if (!(l > 0)) { positive = false; break; }
     this.log = positive && shown.length > 0;
+    const range = this.onMapRange(shown, domain);
     const data = paths.map((p) => ({
       type: 'scatter', mode: 'lines', x: p.loss.map((_, k) => k), y: p.loss, name: plotlyText(p.name),
       visible: p.hidden ? false : true, line: { color: p.color, dash: p.dash, width: 2 },
       hovertemplate: `<b>${plotlyText(p.name)}</b><br>${plotlyText(t('hover.step'))} %{x}`
         + `<br>${plotlyText(t('hover.loss'))} %{y:.5g}<extra></extra>`,
     }));
-    data.push(this.markers(step));
     const layout = {
       font: { family: FONT, size: 12, color: '#1d2430' },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
       margin: { l: 56, r: 10, t: 8, b: 38 }, showlegend: false, hovermode: 'closest',
       xaxis: { title: { text: plotlyText(t('loss.x')) }, zeroline: false, gridcolor: '#e6e9ee' },
       yaxis: { title: { text: plotlyText(t('loss.y')) }, type: this.log ? 'log' : 'linear', exponentformat: 'power',
-        gridcolor: '#e6e9ee', zeroline: false },
+        gridcolor: '#e6e9ee', zeroline: false, ...(range ? { range, autorange: false } : {}) },
     };
     await Plotly.react(this.el, data, layout, { displaylogo: false, responsive: true, displayModeBar: false });
+    if (!this.drawn) this.el.on('plotly_afterplot', () => this.showStep(this.step)); // resizes move the axes
     this.drawn = true;
+    this.overlay.replaceChildren();
+    this.line = document.createElement('div');
+    this.line.className = 'loss-now';
+    this.overlay.append(this.line);
+    this.dots = shown.map((p) => {
+      const d = document.createElement('span');
+      d.className = 'loss-dot';
+      d.style.background = p.color;
+      this.overlay.append(d);
+      return [p, d];
+    });
+    this.showStep(step);
   }
 
-  markers(k) {
-    const shown = this.paths.filter((p) => !p.hidden && p.n > 0);
-    const at = (p) => Math.min(k, p.n - 1);
-    return {
-      type: 'scatter', mode: 'markers', x: shown.map(at), y: shown.map((p) => p.loss[at(p)]), hoverinfo: 'skip',
-      marker: { size: 9, color: shown.map((p) => p.color), line: { color: '#ffffff', width: 1.5 } }, showlegend: false,
-    };
+  /**
+   * The y range of the losses while the paths are on the map. A run that leaves the plotted box (an escape from
+   * the saddle) can reach -1e12 and would flatten everything else; its tail runs off the chart instead.
+   * Undefined (autorange) when no path leaves the box.
+   */
+  onMapRange(shown, domain) {
+    if (!domain) return undefined;
+    const [x0, x1] = domain.x;
+    const [y0, y1] = domain.y;
+    const mx = (x1 - x0) * 0.05;
+    const my = (y1 - y0) * 0.05;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let cut = false;
+    for (const p of shown) {
+      for (let k = 0; k < p.n; k++) {
+        if (p.x[k] < x0 - mx || p.x[k] > x1 + mx || p.y[k] < y0 - my || p.y[k] > y1 + my) { cut = true; break; }
+        const l = p.loss[k];
+        if (Number.isFinite(l) && (!this.log || l > 0)) { lo = Math.min(lo, l); hi = Math.max(hi, l); }
+      }
+    }
+    if (!cut || !(hi > lo)) return undefined;
+    if (this.log) {
+      const a = Math.log10(lo);
+      const b = Math.log10(hi);
+      return [a - 0.05 * (b - a), b + 0.05 * (b - a)];
+    }
+    return [lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)];
   }
 
-  /** The moving markers, at most 15 times a second: the eye follows the main plot. */
-  showStep(k, force = false) {
-    if (!this.drawn) return;
-    const now = performance.now();
-    if (!force && now - this.lastUpdate < 66) return;
-    this.lastUpdate = now;
-    const m = this.markers(k);
-    Plotly.animate(this.el, { data: [{ x: m.x, y: m.y }], traces: [this.paths.length] }, NO_MOTION).catch(() => {});
+  showStep(k) {
+    this.step = k;
+    const full = this.el._fullLayout;
+    if (!this.drawn || !full || !this.line) return;
+    const xa = full.xaxis;
+    const ya = full.yaxis;
+    const left = xa._offset + xa.l2p(k);
+    this.line.style.transform = `translate(${left}px, ${ya._offset}px)`;
+    this.line.style.height = `${ya._length}px`;
+    for (const [p, d] of this.dots) {
+      const l = p.loss[Math.min(k, p.n - 1)];
+      const v = this.log ? (l > 0 ? Math.log10(l) : NaN) : l;
+      const y = ya.l2p(v);
+      const px = xa.l2p(Math.min(k, p.n - 1));
+      const inside = Number.isFinite(y) && y >= 0 && y <= ya._length;
+      d.hidden = !inside;
+      if (inside) d.style.transform = `translate(${xa._offset + px}px, ${ya._offset + y}px)`;
+    }
   }
 }
 

@@ -39,7 +39,8 @@ export const PRESETS = {
       ['adamw', { lr: 0.1, weight_decay: 0.5 }],
     ],
   },
-  // Rosenbrock's valley: Adagrad's steps only shrink and it stalls at (-0.6, 0.36); Adam walks the valley.
+  // Rosenbrock's valley, 600 steps: Adagrad's steps only shrink and it stalls on the valley's near side; Adam walks
+  // the valley to about (0.9, 0.8).
   'adagrad-vs-adam': {
     surface: 'rosenbrock', start: [-1.5, 2], steps: 600, speed: 60, view: '2d',
     runs: [
@@ -47,12 +48,13 @@ export const PRESETS = {
       ['adam', { lr: 0.05 }],
     ],
   },
-  // All thirteen in the valley, 500 steps.
+  // All thirteen in the valley, 500 steps. SGD and ASGD (whose average is kept off the path) crawl near the start,
+  // Adagrad stalls, Adam and its kin reach about (0.67, 0.45), L-BFGS with line search is at (1, 1) in 30 steps.
   rosenbrock: {
     surface: 'rosenbrock', start: [-1.5, 2], steps: 500, speed: 60, view: '2d',
     runs: [
-      ['sgd', { lr: 2e-3 }],
-      ['asgd', { lr: 2e-3 }],
+      ['sgd', { lr: 1e-3 }],
+      ['asgd', { lr: 1e-3 }],
       ['adagrad', { lr: 0.5 }],
       ['adadelta', { lr: 5 }],
       ['rmsprop', { lr: 0.01 }],
@@ -60,7 +62,7 @@ export const PRESETS = {
       ['adamw', { lr: 0.05 }],
       ['adamax', { lr: 0.2 }],
       ['nadam', { lr: 0.05 }],
-      ['radam', { lr: 0.01 }],
+      ['radam', { lr: 5e-3 }],
       ['sparseadam', { lr: 0.05 }],
       ['lbfgs', { lr: 1, line_search_fn: 'strong_wolfe', history_size: 10 }],
       ['rprop', { lr: 0.01 }],
