@@ -220,6 +220,8 @@ class TrajectoryRequest(StrictModel):
     steps: Steps
     runs: Annotated[list[Run], Field(max_length=MAX_RUNS), explain(f"must be a list of at most {MAX_RUNS} runs")]
     noise: Noise = Field(default_factory=Noise)
+    grad: Annotated[bool, Field(strict=True), explain("must be true or false")] = Field(
+        False, description="Also send the surface's gradient at every point (for hover), null where not finite")
 
 
 class ExpressionCheckRequest(StrictModel):
@@ -322,6 +324,8 @@ class RunResult(BaseModel):
     diverged_at: int | None
     evals: list[list[list[float | None]]] | None = Field(
         description="L-BFGS only: evals[i] are the points evaluated in the step that ended at point i")
+    grad: list[list[float | None]] | None = Field(
+        None, description="With grad=true: the surface's gradient at each point of xy (without the noise)")
 
 
 class TrajectoryResponse(BaseModel):

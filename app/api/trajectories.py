@@ -46,6 +46,14 @@ class Job:
     labels: list[str]
     noise: float
     seed: int
+    grad: bool = False
+
+    def gradients(self, xy: np.ndarray) -> list | None:
+        """The surface's gradient at each point, for the page's hover; None unless the request asked."""
+        if not self.grad:
+            return None
+        with np.errstate(all="ignore"):
+            return finite_or_none(self.surface.grad(xy).reshape(-1, 2))
 
     def meta(self) -> dict[str, Any]:
         return {"surface": self.surface_echo, "start": list(self.start), "steps": self.steps,
@@ -70,7 +78,7 @@ async def prepare(body: TrajectoryRequest, request: Request) -> Job:
     start = tuple(body.start) if body.start is not None else resolved.surface.start
     labels = [r.label if r.label is not None else OPTIMIZERS[r.optimizer].label for r in body.runs]
     return Job(resolved.surface, resolved.echo, start, body.steps, optimizers, labels, body.noise.std,
-               body.noise.seed)
+               body.noise.seed, body.grad)
 
 
 def _evals(evals: list[np.ndarray] | None) -> list | None:
@@ -85,7 +93,7 @@ def compute(job: Job) -> bytes:
         evals = None if tr.evals is None else ([[]] + _evals(tr.evals))[:n]
         runs.append({"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
                      "xy": finite_list(tr.xy[:n]), "loss": finite_list(tr.loss[:n]), "status": tr.status,
-                     "diverged_at": tr.diverged_at, "evals": evals})
+                     "diverged_at": tr.diverged_at, "evals": evals, "grad": job.gradients(tr.xy[:n])})
     return dumps({**job.meta(), "runs": runs})
 
 
@@ -114,7 +122,7 @@ async def stream(job: Job) -> AsyncIterator[ServerSentEvent]:
             if len(seg.loss):
                 yield ServerSentEvent(event="points", raw_data=dumps(
                     {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy), "loss": finite_list(seg.loss),
-                     "evals": _evals(seg.evals)}).decode())
+                     "evals": _evals(seg.evals), "grad": job.gradients(seg.xy)}).decode())
             if seg.done:
                 final[i] = {"status": seg.status, "diverged_at": seg.diverged_at}
     yield ServerSentEvent(event="done", raw_data=dumps({"runs": final}).decode())

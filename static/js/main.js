@@ -178,7 +178,8 @@ async function load() {
 
 async function loadStream(body, cKey, snapshot, signal, my) {
   const partial = { key: cKey, complete: false,
-    runs: body.runs.map((r) => ({ optimizer: r.optimizer, xy: [], loss: [], status: 'ok', diverged_at: null })) };
+    runs: body.runs.map((r) => ({ optimizer: r.optimizer, xy: [], loss: [], grad: [], status: 'ok',
+      diverged_at: null })) };
   let received = 0;
   await api.streamTrajectories(body, {
     points: (d) => {
@@ -186,6 +187,7 @@ async function loadStream(body, cKey, snapshot, signal, my) {
       if (!run) return;
       for (const p of d.xy) run.xy.push(p);
       for (const l of d.loss) run.loss.push(l);
+      for (const g of d.grad ?? []) run.grad.push(g);
       received = Math.max(...partial.runs.map((r) => r.loss.length));
       if (my !== generation) return;
       result = partial;

@@ -248,7 +248,8 @@ export class MainPlot {
 
   customData(p) {
     if (!p.grad) return p.loss;
-    return p.loss.map((l, k) => [l, `(${fmt(p.grad[k][0])}, ${fmt(p.grad[k][1])})`]);
+    const g = (k) => (p.grad[k] ? `(${fmt(p.grad[k][0])}, ${fmt(p.grad[k][1])})` : '');
+    return p.loss.map((l, k) => [l, g(k)]);
   }
 
   layout2d(top) {

@@ -456,5 +456,6 @@ export function requestBody(state, catalog) {
     steps: state.steps,
     runs: state.runs.map((r) => ({ optimizer: r.optimizer, params: r.params })),
     noise: { std: state.noise, seed: state.seed },
+    grad: true, // the surface's gradient at each point, shown on hover
   };
 }

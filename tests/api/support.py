@@ -50,7 +50,7 @@ def reassemble(events: list[tuple[str, dict]]) -> dict:
     """The JSON answer rebuilt from a stream's meta, points and done events."""
     assert events[0][0] == "meta" and events[-1][0] == "done"
     result = dict(events[0][1])
-    runs = [dict(r, xy=[], loss=[], evals=None) for r in result["runs"]]
+    runs = [dict(r, xy=[], loss=[], evals=None, grad=None) for r in result["runs"]]
     for name, data in events[1:-1]:
         assert name == "points"
         run = runs[data["run"]]
@@ -59,6 +59,8 @@ def reassemble(events: list[tuple[str, dict]]) -> dict:
         run["loss"] += data["loss"]
         if data["evals"] is not None:
             run["evals"] = (run["evals"] or []) + data["evals"]
+        if data.get("grad") is not None:
+            run["grad"] = (run["grad"] or []) + data["grad"]
     for run, final in zip(runs, events[-1][1]["runs"], strict=True):
         run.update(final)
         if run["evals"] is None and run["optimizer"] == "lbfgs":

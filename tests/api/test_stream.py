@@ -21,6 +21,8 @@ CASES = {
               "start": [2, 1], "steps": 77, "runs": [{"optimizer": "nadam", "params": {"lr": 0.05}}]},
     "zero-steps": {"surface": "booth", "steps": 0, "runs": [{"optimizer": "sgd"}, {"optimizer": "lbfgs"}]},
     "no-runs": {"surface": "booth", "steps": 10, "runs": []},
+    "with-gradients": {"surface": "himmelblau", "steps": 90, "grad": True, "runs": [
+        {"optimizer": "adam", "params": {"lr": 0.1}}, {"optimizer": "sgd", "params": {"lr": 0.2}}]},
     "diverged-at-start": {"surface": {"expression": "sqrt(x)"}, "start": [-1, 0], "steps": 10,
                           "runs": [{"optimizer": "sgd"}, {"optimizer": "lbfgs"}]},
 }

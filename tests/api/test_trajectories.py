@@ -184,3 +184,22 @@ def test_catalog_answers_match_documented_models(client):
     TypeAdapter(list[SurfaceInfo]).validate_json(client.get("/api/surfaces").content, strict=True)
     Grid.model_validate_json(client.get("/api/surfaces/custom/grid", params={"expression": "log(x)"}).content,
                              strict=True)
+
+
+def test_create_trajectory_with_grad_sends_the_surface_gradient_at_every_point(client):
+    body = {"surface": "beale", "start": [1.0, 1.5], "steps": 40, "grad": True,
+            "runs": [{"optimizer": "adam", "params": {"lr": 0.05}}, {"optimizer": "sgd", "params": {"lr": 0.5}}]}
+    r = client.post("/api/trajectories", json=body)
+    assert r.status_code == 200
+    ok, diverged = r.json()["runs"]
+    assert ok["status"] == "ok" and len(ok["grad"]) == len(ok["xy"]) == 41
+    np.testing.assert_array_equal(np.array(ok["grad"]), SURFACES["beale"].grad(np.array(ok["xy"])))
+    assert diverged["status"] == "diverged" and len(diverged["grad"]) == len(diverged["xy"])
+    plain = client.post("/api/trajectories", json={**body, "grad": False}).json()
+    assert all(run["grad"] is None for run in plain["runs"])
+
+
+def test_create_trajectory_rejects_a_non_boolean_grad(client):
+    r = client.post("/api/trajectories", json={"surface": "beale", "steps": 5, "runs": [], "grad": "yes"})
+    assert r.status_code == 422
+    assert "grad must be true or false" in r.json()["detail"][0]["msg"]

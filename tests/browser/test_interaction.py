@@ -254,3 +254,24 @@ def test_legend_reports_divergence(open_page):
     facts = p.js("[...document.querySelectorAll('#legend .legend-facts')].map(e => e.textContent)")
     assert f"diverged at step {runs[0][1]}" in facts[0]
     assert "diverged" not in facts[1]
+
+
+def test_hover_shows_step_position_loss_and_gradient(open_page):
+    p = open_page("?preset=contour")
+    p.to_end()
+    run = p.js("window.__playground.result.runs[0]")
+    assert len(run["grad"]) == len(run["xy"]) == len(run["loss"])
+    text = p.js("""(() => {
+        const plots = [...document.querySelectorAll('#plot .js-plotly-plot')];
+        for (const gd of plots) {
+            const i = gd.data.findIndex((d) => (d.hovertemplate || '').includes('gradient'));
+            if (i < 0) continue;
+            Plotly.Fx.hover(gd, [{curveNumber: i, pointNumber: 1}]);
+            return gd.querySelector('.hoverlayer').textContent;
+        }
+        return null;
+    })()""")
+    assert text is not None, "no path trace carries the gradient in its hover"
+    g = run["grad"][1]
+    assert "gradient" in text and "step 1" in text.lower().replace(":", "")
+    assert f"({g[0]:.4g}, {g[1]:.4g})" in text  # four significant digits, as the page writes numbers
