@@ -189,10 +189,13 @@ class Optimizer:
         return p, OptimizerState(state.t + 1, inner, state.schedule)
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            spec = self.SPEC.param(f.name)
-            object.__setattr__(self, f.name, _coerce(spec, value))
+        cls = type(self)
+        specs = cls.__dict__.get("_field_specs")
+        if specs is None:  # once per class: each dataclass field with its Hyperparameter
+            specs = tuple((f.name, cls.SPEC.param(f.name)) for f in fields(self))
+            cls._field_specs = specs
+        for name, spec in specs:
+            object.__setattr__(self, name, _coerce(spec, getattr(self, name)))
         self._check()
 
     def _check(self) -> None:  # pragma: no cover - every optimizer overrides it
