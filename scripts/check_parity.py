@@ -82,7 +82,11 @@ def main() -> None:
         start = [rng.uniform(x0, x1), rng.uniform(y0, y1)]
         ours = run(name, surface, start, args.steps, **{k: tuple(v) if isinstance(v, list) else v
                                                        for k, v in params.items()})
-        txy, tloss, _ = trace(name, params, surface, start, args.steps)
+        try:
+            txy, tloss, _ = trace(name, params, surface, start, args.steps)
+        except Exception as err:  # torch itself can fail (e.g. an IndexError inside its strong-Wolfe search)
+            print(f"torch raised {type(err).__name__}: {err} for {name} {surface} start={start} params={params}")
+            continue
         txy = np.array(txy)
         n = len(txy) if ours.diverged_at is None else ours.diverged_at
         ok = np.isfinite(txy[:n]).all(axis=1)

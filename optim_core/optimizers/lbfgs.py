@@ -344,8 +344,13 @@ class LBFGS(Optimizer):
                     step = float(step)  # the point itself is plain floats; only the line search tracks tensors
                     return evaluate(fma(step, direction[0], x0[0]), fma(step, direction[1], x0[1]))
 
-                loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                    obj, (x, y), t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
+                try:
+                    loss, flat_grad, t, ls_func_evals = _strong_wolfe(
+                        obj, (x, y), t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
+                except IndexError:
+                    # torch's search indexes past its bracket when a loss is nan (nan <= nan is false); torch
+                    # raises there too. Here it is what it is: the path has left the reals.
+                    raise ValueError("L-BFGS line search met a non-finite loss") from None
                 x, y = fma(float(t), d[0], x), fma(float(t), d[1], y)  # _add_grad: p.add_(d, alpha=t)
                 opt_cond = max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad
             else:

@@ -201,3 +201,28 @@ def test_lbfgs_reports_inner_iterates_ending_where_the_step_ends():
             assert 1 <= len(pts) <= 7
             assert pts[-1].tolist() == tr.xy[i + 1].tolist()
     assert len(tr.inner[0]) == 7  # the first step runs all max_iter iterations from this start
+
+
+def test_lbfgs_line_search_stepping_off_the_surface_is_divergence_not_a_crash():
+    # f is undefined beyond x = 1 (sqrt of a negative), and the search's first trial step lands there.
+    def fg(x, y, b):
+        r = b.sqrt(1.0 - x)
+        return y * y - r, 0.5 / r, 2.0 * y
+
+    surface = Surface("cliff", "cliff", lambda x, y, b: fg(x, y, b)[0], fg, ((-2.0, 2.0), (-2.0, 2.0)), (),
+                      (0.0, 1.0), "y^2 - \\sqrt{1 - x}")
+    tr = run("lbfgs", surface, [0.0, 1.0], 20, line_search_fn="strong_wolfe", lr=10.0)
+    assert tr.status in ("ok", "diverged")
+    assert np.isfinite(tr.xy[: tr.diverged_at or 21]).all()
+
+
+def test_lbfgs_line_search_turns_torchs_index_error_on_a_nan_loss_into_divergence():
+    # A nan loss with a small directional derivative sends torch's _strong_wolfe past the end of its bracket
+    # (nan <= nan is false): torch raises IndexError. Ours says the path left the reals, which run() reports.
+    opt = OPTIMIZERS["lbfgs"].make(line_search_fn="strong_wolfe")
+
+    def closure(x, y):
+        return (1.0, 1.0, 0.0) if (x, y) == (0.0, 0.0) else (math.nan, 0.0, 0.0)
+
+    with pytest.raises(ValueError, match="non-finite loss"):
+        opt.step(opt.init_state(), 0.0, 0.0, closure)
