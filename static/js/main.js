@@ -178,7 +178,7 @@ async function load() {
 
 async function loadStream(body, cKey, snapshot, signal, my) {
   const partial = { key: cKey, complete: false,
-    runs: body.runs.map((r) => ({ optimizer: r.optimizer, xy: [], loss: [], grad: [], status: 'ok',
+    runs: body.runs.map((r) => ({ optimizer: r.optimizer, xy: [], loss: [], grad: [], evals: null, status: 'ok',
       diverged_at: null })) };
   let received = 0;
   await api.streamTrajectories(body, {
@@ -188,6 +188,10 @@ async function loadStream(body, cKey, snapshot, signal, my) {
       for (const p of d.xy) run.xy.push(p);
       for (const l of d.loss) run.loss.push(l);
       for (const g of d.grad ?? []) run.grad.push(g);
+      if (d.evals) { // L-BFGS only; other runs keep evals null, as in the JSON answer
+        run.evals ??= [];
+        for (const e of d.evals) run.evals.push(e);
+      }
       received = Math.max(...partial.runs.map((r) => r.loss.length));
       if (my !== generation) return;
       result = partial;

@@ -6,6 +6,8 @@
 // redraw:false (no registered frames: one call per requestAnimationFrame) re-plots only the scatter traces, which
 // holds 50-60 fps; but it drops any non-scatter layer of that graph, so the contour lives in a graph of its own
 // underneath. 3-D scenes cannot take that path: there the paths are restyled, at most 30 times a second.
+// L-BFGS runs add one trace each to the 2-D top graph: the points its current step evaluated (its line search),
+// updated in the same animate call and only when that step changes.
 
 import { t, fmt } from './i18n.js';
 
@@ -53,7 +55,8 @@ export function pathsFrom(runs, styles) {
     const x = new Array(n);
     const y = new Array(n);
     for (let k = 0; k < n; k++) { x[k] = r.xy[k][0]; y[k] = r.xy[k][1]; }
-    return { ...styles[i], x, y, loss: r.loss, n, grad: r.grad ?? null, status: r.status, divergedAt: r.diverged_at };
+    return { ...styles[i], x, y, loss: r.loss, n, grad: r.grad ?? null, evals: r.evals ?? null, status: r.status,
+      divergedAt: r.diverged_at };
   });
 }
 
@@ -312,8 +315,46 @@ export class MainPlot {
         hovertemplate: this.hoverTemplate(p),
       });
     }
+    // Under the heads, so the step's last evaluation (usually the new point) does not hide its head.
+    this.evalTraces = [];
+    paths.forEach((p, i) => {
+      if (!p.evals) return;
+      this.evalTraces.push({ run: i, trace: data.length });
+      data.push(this.evals2d(p, this.step));
+    });
+    this.headsIndex = data.length;
     data.push(this.heads2d());
     return { data, layout: this.layout2d(true) };
+  }
+
+  /**
+   * The points where L-BFGS evaluated the objective during the step that ended at the head (point k, or the last
+   * point once the run has ended), in evaluation order, joined by a dotted line. The first evaluation of a step
+   * is always at its start point xy[k-1] (torch's step() calls the closure there first), so the line starts there.
+   */
+  evalPoints(p, k) {
+    const at = Math.min(k, p.n - 1);
+    const pts = (at > 0 && p.evals[at]) || [];
+    const x = new Array(pts.length);
+    const y = new Array(pts.length);
+    const cd = new Array(pts.length);
+    for (let j = 0; j < pts.length; j++) {
+      x[j] = pts[j]?.[0] ?? null; // a non-finite evaluation comes as null: a gap
+      y[j] = pts[j]?.[1] ?? null;
+      cd[j] = [j + 1, at];
+    }
+    return { x, y, customdata: cd };
+  }
+
+  evals2d(p, k) {
+    const text = plotlyText(t('hover.evaluation', { j: '%{customdata[0]}', k: '%{customdata[1]}' }));
+    return {
+      type: 'scatter', mode: 'lines+markers', ...this.evalPoints(p, k), uid: `evals-${p.index}`,
+      name: plotlyText(p.name), visible: p.hidden ? false : true, showlegend: false, cliponaxis: true,
+      line: { color: p.color, width: 1.2, dash: 'dot' },
+      marker: { symbol: 'circle-open', size: 8, color: p.color, line: { width: 1.6 } },
+      hovertemplate: `<b>${plotlyText(p.name)}</b><br>${text}<br>x %{x:.5g}<br>y %{y:.5g}<extra></extra>`,
+    };
   }
 
   heads2d() {
@@ -433,13 +474,30 @@ export class MainPlot {
         data.push({ x, y });
         traces.push(this.pathBase + i);
       });
+      for (const { run, trace } of this.evalTraces) {
+        const p = this.paths[run];
+        if (Math.min(k, p.n - 1) === Math.min(prev, p.n - 1)) continue;
+        data.push(this.evalPoints(p, k));
+        traces.push(trace);
+      }
       const h = this.heads2d();
       data.push({ x: h.x, y: h.y });
-      traces.push(this.pathBase + this.paths.length);
+      traces.push(this.headsIndex);
       Plotly.animate(this.top, { data, traces }, NO_MOTION).catch(() => {});
     }
     this.shownStep = k;
     this.markFirstPath();
+  }
+
+  /** The evaluation traces drawn now, for the debug hook: per L-BFGS run its points and their hover data. */
+  evaluations() {
+    if (this.scene?.view !== '2d') return [];
+    const d = this.top.data || [];
+    return (this.evalTraces ?? []).map(({ run, trace }) => {
+      const tr = d[trace] ?? {};
+      return { run, uid: tr.uid, visible: tr.visible, x: Array.from(tr.x || []), y: Array.from(tr.y || []),
+        customdata: Array.from(tr.customdata || []) };
+    });
   }
 
   /** What is plotted now, for the debug hook: each run's visible x and y. */
@@ -584,6 +642,15 @@ function el(tag, cls, text) {
   return e;
 }
 
+/** "N evaluations in M steps" for an L-BFGS run: evals[0] belongs to the start point, not to a step. */
+export function evalsNote(evals) {
+  const m = Math.max(0, evals.length - 1);
+  let n = 0;
+  for (const e of evals) n += e ? e.length : 0;
+  if (m !== 1) return t('legend.evals', { n, m });
+  return t(n === 1 ? 'legend.evalOneStep' : 'legend.evalsOneStep', { n });
+}
+
 /**
  * The results list: per run its line style, name, final loss, distance to the nearest known minimum and where
  * it diverged. Each entry is a toggle button that hides or shows the run.
@@ -619,6 +686,7 @@ export function renderLegend(list, paths, minima, { pending = false, onToggle } 
       }
     }
     li.append(facts);
+    if (!pending && p.evals) li.append(el('p', 'legend-facts legend-evals', evalsNote(p.evals)));
     list.append(li);
   }
 }
