@@ -375,8 +375,13 @@ def _trace_batch(opt, surf: Surface, start: np.ndarray, steps: int, noise: float
     schedule = opt.schedule(steps)
     fg, fn = surf.fg, surf.fn
 
+    # Blocks of at most CHUNK rows, as many as a multiple of the thread count, so no thread idles at the end.
+    blocks = -(-n // CHUNK)
+    blocks = -(-blocks // WORKERS) * WORKERS if blocks > 1 else 1
+    size = max(1, -(-n // blocks))
+
     def block(c0: int) -> None:
-        c1 = min(n, c0 + CHUNK)
+        c1 = min(n, c0 + size)
         with np.errstate(all="ignore"):
             p = np.ascontiguousarray(start[c0:c1].T)  # (2, m): x and y rows, each contiguous
             state = opt.state0(p, backend)
@@ -403,7 +408,7 @@ def _trace_batch(opt, surf: Surface, start: np.ndarray, steps: int, noise: float
                 xy[:, 1, c0:c1][after] = np.nan
                 loss[:, c0:c1][after] = np.nan
 
-    starts = range(0, n, CHUNK)
+    starts = range(0, n, size)
     if len(starts) > 1 and WORKERS > 1:
         with ThreadPoolExecutor(WORKERS) as pool:
             list(pool.map(block, starts))
