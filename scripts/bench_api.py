@@ -30,18 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optim_core import OPTIMIZERS, run  # noqa: E402
+from tests.api.support import SEED_FIGURE  # noqa: E402  (one definition, shared with the API tests)
 
-SEED_FIGURE = {
-    "surface": "beale", "start": [1.0, 1.5], "steps": 300,
-    "runs": [
-        {"optimizer": "sgd", "params": {"lr": 1e-3}, "label": "SGD"},
-        {"optimizer": "sgd", "params": {"lr": 1e-3, "momentum": 0.9}, "label": "Momentum"},
-        {"optimizer": "sgd", "params": {"lr": 1e-3, "momentum": 0.9, "nesterov": True}, "label": "NAG"},
-        {"optimizer": "adagrad", "params": {"lr": 0.1}},
-        {"optimizer": "adadelta", "params": {"lr": 1.0}},
-        {"optimizer": "rmsprop", "params": {"lr": 1e-2}},
-    ],
-}
 COMPARISON = {"surface": "rosenbrock", "start": [-1.5, 2.0], "steps": 500,
               "runs": [{"optimizer": name} for name in OPTIMIZERS]}
 
