@@ -9,6 +9,7 @@ accepts, the slider range, whether the slider is logarithmic, and one line of he
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Literal
 
@@ -211,26 +212,31 @@ def _coerce(spec: Hyperparameter, value: Any) -> Any:
     if value is None and spec.nullable:
         return None
     if spec.kind == "bool":
-        if isinstance(value, bool):
-            return value
+        if isinstance(value, (bool, np.bool_)):
+            return bool(value)
         raise ValueError(f"Invalid {name} value: {value!r} ({name} must be true or false)")
     if spec.kind == "choice":
         if value in spec.choices:
             return value
         raise ValueError(f"Invalid {name} value: {value!r} ({name} must be one of {list(spec.choices)})")
     if spec.kind == "pair":
-        if not isinstance(value, (tuple, list)) or len(value) != 2:
+        if not isinstance(value, (tuple, list, np.ndarray)) or np.ndim(value) != 1 or len(value) != 2:
             raise ValueError(f"Invalid {name} value: {value!r} ({name} must be a pair of numbers)")
         return (_number(name, value[0]), _number(name, value[1]))
     if spec.kind == "int":
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        if not _is_real(value) or not math.isfinite(value) or value != int(value):
             raise ValueError(f"Invalid {name} value: {value!r} ({name} must be an integer)")
         return int(value)
     return _number(name, value)
 
 
+def _is_real(value: Any) -> bool:
+    """A real number, NumPy's scalars included (a random search may well hand us np.float64 or np.int64)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
 def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not _is_real(value):
         raise ValueError(f"Invalid {name} value: {value!r} ({name} must be a number)")
     value = float(value)
     if not math.isfinite(value):

@@ -226,3 +226,16 @@ def test_lbfgs_line_search_turns_torchs_index_error_on_a_nan_loss_into_divergenc
 
     with pytest.raises(ValueError, match="non-finite loss"):
         opt.step(opt.init_state(), 0.0, 0.0, closure)
+
+
+def test_numpy_scalars_and_arrays_are_accepted_as_hyperparameters():
+    rng = np.random.default_rng(0)
+    a = OPTIMIZERS["adam"].make(lr=np.float64(0.01), betas=np.array([0.9, 0.99]), amsgrad=np.bool_(True),
+                                weight_decay=np.float32(0.5))
+    assert a.hyperparameters()["betas"] == (0.9, 0.99) and a.amsgrad is True and type(a.lr) is float
+    b = OPTIMIZERS["lbfgs"].make(max_iter=np.int64(7), history_size=rng.integers(5, 6))
+    assert b.max_iter == 7 and type(b.max_iter) is int and b.history_size == 5
+    with pytest.raises(ValueError, match="max_iter must be an integer"):
+        OPTIMIZERS["lbfgs"].make(max_iter=np.float64(2.5))
+    with pytest.raises(ValueError, match="must be true or false"):
+        OPTIMIZERS["adam"].make(amsgrad=np.int64(1))
