@@ -69,8 +69,10 @@ def resolve_optimizer(optimizer, hyperparameters: dict[str, Any]) -> Optimizer:
         return optimizer
     if isinstance(optimizer, OptimizerSpec):
         return optimizer.make(**hyperparameters)
-    if isinstance(optimizer, str) and optimizer in OPTIMIZERS:
-        return OPTIMIZERS[optimizer].make(**hyperparameters)
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        return optimizer.SPEC.make(**hyperparameters)
+    if isinstance(optimizer, str) and optimizer.lower() in OPTIMIZERS:  # torch's class names work too: "AdamW"
+        return OPTIMIZERS[optimizer.lower()].make(**hyperparameters)
     raise ValueError(f"Unknown optimizer {optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}")
 
 

@@ -170,3 +170,12 @@ def test_run_rejects_bad_input_with_a_clear_message(kwargs, message):
     with pytest.raises(ValueError) as err:
         run(args.pop("optimizer"), args.pop("surface"), args.pop("start"), args.pop("steps"), **args)
     assert message in str(err.value)
+
+
+def test_run_takes_a_name_torchs_class_name_a_class_a_spec_or_an_optimizer():
+    from optim_core.optimizers import AdamW
+
+    expected = run("adamw", "booth", [0.0, 0.0], 5, lr=0.1).xy
+    for optimizer in ("AdamW", AdamW, OPTIMIZERS["adamw"]):
+        np.testing.assert_array_equal(run(optimizer, "booth", [0.0, 0.0], 5, lr=0.1).xy, expected)
+    np.testing.assert_array_equal(run(AdamW(lr=0.1), "booth", [0.0, 0.0], 5).xy, expected)
