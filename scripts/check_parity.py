@@ -68,12 +68,14 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=260)
     ap.add_argument("--steps", type=int, default=150)
     ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--surfaces", default=",".join(TORCH_SURFACES), help="comma-separated names")
     args = ap.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
     print(f"seed {seed}")
     worst: dict[str, tuple[float, str]] = {}
-    surfaces = list(TORCH_SURFACES)
+    surfaces = args.surfaces.split(",")
+    exact = total = 0
     for i in range(args.cases):
         name = list(OPTIMIZERS)[i % len(OPTIMIZERS)]
         params = random_params(rng, name)
@@ -93,8 +95,11 @@ def main() -> None:
         n = int(np.argmin(ok)) if not ok.all() else n
         scale = np.maximum(np.abs(txy[:n]), 1e-3 * np.max(np.abs(txy[:n]) + 1e-300))
         err = float(np.max(np.abs(ours.xy[:n] - txy[:n]) / scale)) if n else 0.0
+        total += 1
+        exact += bool(n) and np.array_equal(ours.xy[:n], txy[:n])
         if err > worst.get(name, (-1.0, ""))[0]:
             worst[name] = (err, f"{surface} start={start} params={params} compared={n}")
+    print(f"bit-exact over the compared steps: {exact} of {total} cases")
     for name, (err, where) in worst.items():
         flag = "OK " if err <= 1e-7 else "BAD"
         print(f"{flag} {name:10s} max rel err {err:.2e}   worst: {where}")
