@@ -15,6 +15,8 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from .backend import ARRAY
+
 Kind = Literal["float", "int", "bool", "pair", "choice"]
 
 
@@ -173,16 +175,12 @@ class Optimizer:
 
     def init(self, params) -> OptimizerState:
         """State for parameters shaped (..., 2) (any shape, in fact: the update is elementwise)."""
-        from .backend import ARRAY
-
         if not self.elementwise:
             raise TypeError(f"{self.SPEC.name} needs the objective: use run(), or LBFGS.step with a closure")
         return OptimizerState(0, self.state0(np.asarray(params, dtype=np.float64), ARRAY))
 
     def step(self, params, grad, state: OptimizerState):
         """One torch ``optimizer.step()`` given the gradient: returns (new params, new state)."""
-        from .backend import ARRAY
-
         if state.t >= len(state.schedule):  # per-step scalars, computed ahead in doubling blocks
             state.schedule = self.schedule(max(16, 2 * (state.t + 1)))
         p, inner = self.kernel(ARRAY)(np.asarray(params, dtype=np.float64), np.asarray(grad, dtype=np.float64),
