@@ -32,19 +32,20 @@ def to_mathml(latex: str) -> str:
     return convert(latex)
 
 
-def algorithm(name: str) -> dict[str, Any]:
-    """The box of one optimizer for ``GET /api/optimizers``: each line's data plus its MathML, and the summary.
+def algorithm(name: str, lang: str = "en") -> dict[str, Any]:
+    """The box of one optimizer for ``GET /api/optimizers``, in ``lang`` ("en" or "zh"): each line's data plus its
+    MathML, each symbol's MathML, and the one-line summary.
 
     >>> box = algorithm("adam")
     >>> box["lines"][0]["mathml"].startswith('<math xmlns="http://www.w3.org/1998/Math/MathML"')
     True
     """
     box = get_box(name)
-    d = box.to_dict()
-    for line, out in zip(box.lines, d["lines"], strict=True):
-        out["mathml"] = to_mathml(line.latex)
+    d = box.to_dict(lang)
+    for out in d["lines"]:
+        out["mathml"] = to_mathml(out["latex"])
         for symbol in out["symbols"]:
             symbol["mathml"] = to_mathml(symbol["latex"])
-    summary = box.summary()
+    summary = box.summary(lang)
     d["summary"] = {"latex": summary, "mathml": to_mathml(summary)}
     return d

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import adam, other, sgd
-from .box import DERIVED, TRACE, Box, Line, Symbol, holds
+from .box import DERIVED, PHRASES_ZH, TRACE, Box, Line, Symbol, holds, localize
 from .text import latex_to_text
 
 BOXES: dict[str, Box] = {b.name: b for b in (*sgd.BOXES, *adam.BOXES, *other.BOXES)}
@@ -36,9 +36,9 @@ def get_box(name: str) -> Box:
         raise KeyError(f"Unknown optimizer {name!r}; known: {', '.join(sorted(BOXES))}") from None
 
 
-def summary_latex(name: str) -> str:
+def summary_latex(name: str, lang: str = "en") -> str:
     """The one-line ``latex`` of an optimizer: its box's key lines, with their conditions."""
-    return get_box(name).summary()
+    return get_box(name).summary(lang)
 
 
 def algorithm_text(name: str, help_text: str = "") -> str:
@@ -105,10 +105,10 @@ def applying_lines(name: str, hyperparameters: Mapping[str, Any]) -> tuple[Line,
     return get_box(name).applying(hyperparameters)
 
 
-def to_dict(name: str) -> dict[str, Any]:
+def to_dict(name: str, lang: str = "en") -> dict[str, Any]:
     """The box as JSON-ready data, for ``GET /api/optimizers`` (``algorithm``)."""
-    return get_box(name).to_dict()
+    return get_box(name).to_dict(lang)
 
 
-__all__ = ["BOXES", "DERIVED", "TRACE", "Box", "Line", "Symbol", "algorithm_text", "applying_lines",
-           "attach_docstrings", "get_box", "holds", "latex_to_text", "summary_latex", "to_dict"]
+__all__ = ["BOXES", "DERIVED", "PHRASES_ZH", "TRACE", "Box", "Line", "Symbol", "algorithm_text", "applying_lines",
+           "attach_docstrings", "get_box", "holds", "latex_to_text", "localize", "summary_latex", "to_dict"]

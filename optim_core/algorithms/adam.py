@@ -91,7 +91,7 @@ ADAMAX = Box("adamax", "Adamax", (
 NADAM = Box("nadam", "NAdam", (
     *inputs(item(r"\gamma", "lr"), _BETAS, item(r"\lambda", "weight_decay"), item(r"\psi", "momentum_decay"),
             item(r"\epsilon", "eps"), flag("decoupled_weight_decay"), flag("maximize")),
-    *initialize(_M0, _V0, (r"\pi_0 \leftarrow 1\ \text{(product of the }\mu\text{)}", None,
+    *initialize(_M0, _V0, (r"\pi_0 \leftarrow 1\ \text{(running product)}", None,
                            (st(r"\pi_0", "mu_product"),))),
     *loop(
         *gradient(), *_decay("switch"),
@@ -139,7 +139,7 @@ SPARSEADAM = Box("sparseadam", "SparseAdam", (
     *loop(
         *gradient(),
         L(r"I_t \leftarrow \{ i \mid g^i_t \neq 0 \}", 1, None, dv("I_t", "active"), summary=True),
-        L(r"\textbf{for}\ i \in I_t\ \textbf{do}\ \ \text{(other coordinates keep }m, v, \theta\text{)}", 1),
+        L(r"\textbf{for}\ i \in I_t\ \textbf{do}\ \ \text{(the other coordinates keep their values)}", 1),
         L(r"m^i_t \leftarrow m^i_{t-1} + (1 - \beta_1)(g^i_t - m^i_{t-1})", 2, None, st("m_t", "exp_avg"),
           summary=True),
         L(r"v^i_t \leftarrow v^i_{t-1} + (1 - \beta_2)((g^i_t)^2 - v^i_{t-1})", 2, None, st("v_t", "exp_avg_sq"),

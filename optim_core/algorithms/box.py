@@ -21,6 +21,7 @@ Each :class:`Symbol` says where the page finds the value of what a line defines:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -56,6 +57,35 @@ DERIVED: dict[str, tuple[str, str]] = {
 }
 
 
+# The boxes' words, in Chinese: the text runs of the LaTeX (``\text{...}``, ``\textbf{...}``) are swapped whole, so
+# the math of a line is the same in both languages. Pseudo-code keywords (for, if, else, return), hyperparameter
+# names and state names stay as they are, as in torch's Chinese docs.
+PHRASES_ZH = {
+    "input": "输入", "initialize": "初始化", "(params)": "（参数）", "(objective)": "（目标函数）",
+    "(step size)": "（步长）", "(step sizes)": "（各坐标的步长）", "(averaging weight)": "（平均权重）",
+    "(average)": "（平均值）", "(square average)": "（平方的滑动平均）",
+    "(accumulated updates)": "（更新量平方的滑动平均）",
+    "(buffer)": "（动量缓冲）", "(first moment)": "（一阶矩）", "(second moment)": "（二阶矩）",
+    "(infinity norm)": "（无穷范数）", "(running product)": "（累积乘积）",
+    "(the other coordinates keep their values)": "（其余坐标保持不变）", "(iterations)": "（迭代次数）",
+    "(evaluations)": "（求值次数）", "forget all pairs": "清空历史对", "push ": "存入 ", " (at most ": "（至多 ",
+    " pairs)": " 对）", "newest": "最新", "oldest": "最旧", "strong Wolfe search along ": "沿方向 ",
+    " from ": " 做强 Wolfe 线搜索，初始步长 ", "cubic interpolation, at most ": "三次插值，至多 ",
+    " evaluations": " 次求值", "add the search's evaluations to ": "把线搜索的求值次数加到 ", " and ": " 和 ",
+    " or ": " 或 ", "if ": "若 ",
+}
+TEXT_RUN = re.compile(r"\\(text|textbf)\{([^{}]*)\}")
+
+
+def localize(latex: str, lang: str = "en") -> str:
+    """The line in ``lang`` ("en" or "zh"): only its text runs change."""
+    if lang == "en":
+        return latex
+    if lang != "zh":
+        raise ValueError(f"Invalid lang: {lang!r} (lang must be 'en' or 'zh')")
+    return TEXT_RUN.sub(lambda m: f"\\{m.group(1)}{{{PHRASES_ZH.get(m.group(2), m.group(2))}}}", latex)
+
+
 @dataclass(frozen=True)
 class Symbol:
     """What a line defines, written as ``latex``, and where its live value is found."""
@@ -86,8 +116,8 @@ class Line:
         """Whether this line runs for these hyperparameters (run-time branches aside)."""
         return holds(self.when, hyperparameters)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"latex": self.latex, "indent": self.indent, "when": dict(self.when), "part": self.part,
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {"latex": localize(self.latex, lang), "indent": self.indent, "when": dict(self.when), "part": self.part,
                 "runtime": self.runtime, "symbols": [s.to_dict() for s in self.symbols]}
 
 
@@ -121,7 +151,7 @@ class Box:
     def symbols(self) -> tuple[Symbol, ...]:
         return tuple(s for line in self.lines for s in line.symbols)
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
         """The one-line ``latex``: the box's key lines joined, each conditional one with its condition."""
         parts = []
         for line in self.lines:
@@ -130,10 +160,14 @@ class Box:
                 if line.runtime:
                     cond = ",\\ ".join(filter(None, (cond, line.runtime)))
                 parts.append(line.latex + (f"\\ \\ (\\text{{if }} {cond})" if cond else ""))
-        return ";\\quad ".join(parts)
+        return localize(";\\quad ".join(parts), lang)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "title": self.title, "lines": [line.to_dict() for line in self.lines]}
+    def to_dict(self, lang: str = "en") -> dict[str, Any]:
+        """JSON-ready, in ``lang``; ``derived`` words each derived quantity the box shows, in English and Chinese."""
+        derived = {s.key: {"en": DERIVED[s.key][0], "zh": DERIVED[s.key][1]}
+                   for s in self.symbols() if s.source == "derived"}
+        return {"name": self.name, "title": self.title, "lines": [line.to_dict(lang) for line in self.lines],
+                "derived": derived}
 
 
 def _condition_latex(name: str, want: Any) -> str:
@@ -148,7 +182,7 @@ def _condition_latex(name: str, want: Any) -> str:
         return label
     if want is False:
         return "\\textbf{not}\\ " + label
-    return label + " = " + keyword(str(want), r"\text")
+    return label + " = " + (r"\text{None}" if want is None else keyword(str(want), r"\text", '""'))
 
 
 # ---- builders: the boxes are written with these, so that each reads like torch's docs ----

@@ -59,7 +59,7 @@ LBFGS = Box("lbfgs", "LBFGS", (
         L(r"\textbf{else}", 2),
         L(r"y \leftarrow g - g^{prev};\ s \leftarrow \tau d", 3, None, runtime="n > 1"),
         L(r"\textbf{if}\ y^\top s > 10^{-10}", 3),
-        L(r"\text{store } (s, y, \rho = 1 / y^\top s) \text{, dropping the oldest beyond } m;\ "
+        L(r"\text{push } (s, y, \rho = 1 / y^\top s)\text{ (at most } m \text{ pairs)};\ "
           r"H \leftarrow y^\top s / y^\top y", 4, None, st("s_i", "old_stps"), st("y_i", "old_dirs"),
           st(r"\rho_i", "ro"), st("H", "H_diag"), runtime=r"y^\top s > 10^{-10}"),
         L(r"q \leftarrow -g;\ \textbf{for}\ i = \text{newest} \ldots \text{oldest}:\ "

@@ -89,7 +89,7 @@ ADAGRAD = Box("adagrad", "Adagrad", (
 ADADELTA = Box("adadelta", "Adadelta", (
     *inputs(item(r"\gamma", "lr"), item(r"\rho", "rho"), item(r"\lambda", "weight_decay"),
             item(r"\epsilon", "eps"), flag("maximize")),
-    *initialize((r"v_0 \leftarrow 0\ \text{(square avg)}", None, (st("v_0", "square_avg"),)),
+    *initialize((r"v_0 \leftarrow 0\ \text{(square average)}", None, (st("v_0", "square_avg"),)),
                 (r"u_0 \leftarrow 0\ \text{(accumulated updates)}", None, (st("u_0", "acc_delta"),))),
     *loop(
         *gradient(), *l2(),

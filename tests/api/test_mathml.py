@@ -25,9 +25,10 @@ def elements(mathml: str) -> list[ET.Element]:
     return list(root.iter())
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_every_line_and_symbol_converts_to_clean_mathml(name):
-    box = algorithm(name)
+def test_every_line_and_symbol_converts_to_clean_mathml(name, lang):
+    box = algorithm(name, lang)
     texts = [line["mathml"] for line in box["lines"]]
     texts += [s["mathml"] for line in box["lines"] for s in line["symbols"]]
     texts.append(box["summary"]["mathml"])
@@ -52,6 +53,13 @@ def test_keywords_with_underscores_render_as_one_text():
     mathml = to_mathml(get_box("adam").lines[2].latex)  # ... amsgrad, maximize, decoupled_weight_decay
     text = "".join(el.text or "" for el in elements(mathml))
     assert "decoupled_weight_decay" in text
+
+
+def test_the_chinese_box_reads_in_chinese():
+    en, zh = algorithm("adam", "en"), algorithm("adam", "zh")
+    assert "输入" in zh["lines"][0]["mathml"] and "input" in en["lines"][0]["mathml"]
+    assert zh["derived"] == en["derived"] and zh["derived"]["denom"] == {"en": "the denominator of the step",
+                                                                         "zh": "步长的分母"}
 
 
 def test_conversion_is_cached():

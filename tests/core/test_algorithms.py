@@ -10,6 +10,7 @@ from optim_core import OPTIMIZERS
 from optim_core.algorithms import (
     BOXES,
     DERIVED,
+    PHRASES_ZH,
     TRACE,
     algorithm_text,
     applying_lines,
@@ -17,9 +18,11 @@ from optim_core.algorithms import (
     get_box,
     holds,
     latex_to_text,
+    localize,
     summary_latex,
     to_dict,
 )
+from optim_core.algorithms.box import TEXT_RUN
 
 NAMES = sorted(OPTIMIZERS)
 
@@ -263,3 +266,39 @@ def test_to_dict_is_json_ready():
     assert {"latex": "v_t^{max}", "key": "max_exp_avg_sq", "source": "state"} in amsgrad[0]["symbols"]
     betas = [s for line in d["lines"] for s in line["symbols"] if s["key"] == "betas"]
     assert [s["index"] for s in betas] == [0, 1]
+
+
+KEYWORDS = {"for", "to", "do", "if", "else", "else if", "return", "break", "break if", "for each", "not"}
+NAMES_KEPT = {"sum", "None"}  # a state name and a Python value
+
+
+def _runs(latex):
+    return [m.group(2) for m in TEXT_RUN.finditer(latex)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_word_of_the_box_has_its_chinese(name):
+    keyword_runs = {run for p in OPTIMIZERS[name].params for run in f"({p.name})".split("_")}
+    keyword_runs |= {run for value in ("strong_wolfe",) for run in f'"{value}"'.split("_")}
+    latexes = [line.latex for line in get_box(name).lines] + [summary_latex(name)]
+    for latex in latexes:
+        for run in _runs(latex):
+            if any(ch.isalpha() for ch in run):
+                assert run in PHRASES_ZH or run in KEYWORDS or run in keyword_runs or run in NAMES_KEPT, run
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_chinese_box_has_the_same_math(name):
+    en, zh = to_dict(name, "en"), to_dict(name, "zh")
+    assert len(en["lines"]) == len(zh["lines"])
+    strip = lambda latex: TEXT_RUN.sub("", latex)  # noqa: E731
+    for a, b in zip(en["lines"], zh["lines"], strict=True):
+        assert strip(a["latex"]) == strip(b["latex"])
+        assert {k: v for k, v in a.items() if k != "latex"} == {k: v for k, v in b.items() if k != "latex"}
+    assert strip(summary_latex(name, "zh")) == strip(summary_latex(name))
+    assert any(localize(line.latex, "zh") != line.latex for line in get_box(name).lines)  # "input" at least
+
+
+def test_localize_names_the_allowed_languages():
+    with pytest.raises(ValueError, match="lang must be 'en' or 'zh'"):
+        localize(r"\text{input}", "fr")
