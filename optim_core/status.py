@@ -12,8 +12,8 @@ Surfaces carry no second derivatives, and a typed formula's symbolic ones are no
 cheap choice: four gradient evaluations per point, vectorized over the whole path.
 
 >>> from optim_core import run
->>> explain(run("sgd", "ill_conditioned", [1.0, 0.5], 50, lr=0.021)).message("en")
-'diverged at step 48: lr 0.021 is above 2/λ_max ≈ 0.02 at step 0 (λ_max = 100)'
+>>> explain(run("sgd", "ill_conditioned", [1.0, 0.5], 50, lr=0.03)).message("en")
+'diverged at step 23: lr 0.03 is above 2/λ_max ≈ 0.02 at the start (λ_max = 100)'
 """
 
 from __future__ import annotations
@@ -81,8 +81,8 @@ STATUS_MESSAGES: dict[str, dict[str, str]] = {
                               "(λ_max = {lambda_max})",
         "diverged_curvature_path": "diverged at step {step}: lr {lr} is above {rule} ≈ {limit} at step {at}, "
                                    "where the surface is steeper (λ_max = {lambda_max})",
-        "diverged_momentum": "diverged at step {step}: momentum {momentum} ≥ 1 never forgets a step, "
-                             "so the path cannot settle",
+        "diverged_momentum": "diverged at step {step}: momentum {momentum} > 1 amplifies every past step, "
+                             "so the path grows whatever the lr",
         "diverged_climbs": "diverged at step {step}: maximize=True climbs the surface, "
                            "and the loss rose from {loss_start} to {loss_last}",
         "diverged_unbounded": "diverged at step {step}: the surface falls away without bound, the loss fell "
@@ -110,7 +110,7 @@ STATUS_MESSAGES: dict[str, dict[str, str]] = {
         "diverged_curvature": "在第 {step} 步发散：lr {lr} 大于起点处的 {rule} ≈ {limit}（λ_max = {lambda_max}）",
         "diverged_curvature_path": "在第 {step} 步发散：lr {lr} 大于第 {at} 步处的 {rule} ≈ {limit}，"
                                    "那里曲面更陡（λ_max = {lambda_max}）",
-        "diverged_momentum": "在第 {step} 步发散：动量 {momentum} ≥ 1，过去的每一步都不会衰减，路径无法稳定",
+        "diverged_momentum": "在第 {step} 步发散：动量 {momentum} > 1 会放大过去的每一步，无论 lr 多小路径都会增长",
         "diverged_climbs": "在第 {step} 步发散：maximize=True 沿曲面向上爬，损失从 {loss_start} 升到 {loss_last}",
         "diverged_unbounded": "在第 {step} 步发散：曲面在这个方向上无下界，损失从 {loss_start} 降到 {loss_last}，"
                               "低于图中最低值 {loss_floor}",
@@ -220,10 +220,12 @@ def surface_scales(surface: Surface) -> tuple[float, float, float]:
     return scales
 
 
-def _run_start(flags: np.ndarray) -> np.ndarray:
-    """For each index, where the current run of equal values began."""
+def _run_start(flags: np.ndarray, moved: np.ndarray | None = None) -> np.ndarray:
+    """For each index, where the current run of equal values (and no ``moved`` break) began."""
     change = np.ones(flags.shape, dtype=bool)
     change[1:] = flags[1:] != flags[:-1]
+    if moved is not None:
+        change |= moved
     return np.maximum.accumulate(np.where(change, np.arange(flags.size), 0))
 
 
@@ -236,11 +238,14 @@ def _window_sum(v: np.ndarray, w: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Timeline:
-    """The status as of every step t = 0..steps: ``codes`` (steps+1,) strings and ``steps`` (steps+1,) ints
-    for the whole playback at once; :meth:`at` gives the full :class:`RunStatus` for one step."""
+    """The status as of every step t = 0..steps, for the whole playback at once: ``codes``, ``reasons`` (strings),
+    ``steps`` and ``minimum`` (ints, -1 for none), each shaped (steps+1,); :meth:`at` gives the full
+    :class:`RunStatus`, numbers included, for one step."""
 
     codes: np.ndarray
+    reasons: np.ndarray
     steps: np.ndarray
+    minimum: np.ndarray
     diverged: RunStatus | None
     _f: dict[str, np.ndarray] = field(repr=False)
 
@@ -326,7 +331,10 @@ def timeline(trajectory, surface: Surface | str | None = None) -> Timeline:
     else:
         label = np.where(near_local, -2, label)
     idx = np.arange(n)
-    since = _run_start(label)
+    # An unlisted minimum is "the same" while its estimate stays within the tolerance.
+    hop = np.zeros(n, dtype=bool)
+    hop[1:] = (label[1:] == -2) & (np.linalg.norm(np.diff(newton, axis=0), axis=-1) > tol)
+    since = _run_start(label, hop)
     converged = (label != -1) & ((idx - since + 1 >= CONVERGE_HOLD) | (since == 0))
 
     tiny = gnorm <= STALL_GRADIENT * scale
@@ -354,6 +362,11 @@ def timeline(trajectory, surface: Surface | str | None = None) -> Timeline:
     codes[:n] = np.where(converged, "converged", np.where(stalled, "stalled",
                                                           np.where(oscillating, "oscillating", "moving")))
     steps[:n] = np.where(converged, since, np.where(stalled, tiny_since, idx))
+    reasons = np.full(total, "", dtype="<U16")
+    reasons[:n] = np.where(stalled, kind, np.where(converged & (label == -2),
+                                                   "local_max" if maximize else "local", ""))
+    minimum = np.full(total, -1)
+    minimum[:n] = np.where(converged, np.maximum(label, -1), -1)
     feats = {"label": label, "minima": minima, "newton": newton, "maximize": maximize, "lo": lo * sign,
              "hi": hi * sign, "xy": xy, "grad": gnorm, "kind": kind, "flips": flips, "net": net,
              "travelled": travelled, "loss": loss, "diag": diag,
@@ -361,7 +374,9 @@ def timeline(trajectory, surface: Surface | str | None = None) -> Timeline:
     # Report the curvatures of f itself, lower first, whichever way the run goes.
     feats["lo"], feats["hi"] = np.minimum(feats["lo"], feats["hi"]), np.maximum(feats["lo"], feats["hi"])
     diverged = None if at is None else _divergence(trajectory, surf, xy, loss, hess, floor, int(at))
-    return Timeline(codes, steps, diverged, feats)
+    if diverged is not None:
+        reasons[n:] = diverged.reason
+    return Timeline(codes, reasons, steps, minimum, diverged, feats)
 
 
 def explain(trajectory, surface: Surface | str | None = None, *, at: int | None = None) -> RunStatus:
@@ -430,7 +445,7 @@ def _divergence(trajectory, surf: Surface, xy, loss, hess, floor: float, at: int
     maximize = bool(hp.get("maximize", False))
     if maximize and loss[last] > loss[0]:
         return status("climbs")
-    if name == "sgd" and float(hp.get("momentum", 0.0)) >= 1:
+    if name == "sgd" and float(hp.get("momentum", 0.0)) > 1:  # det = β > 1: unstable whatever the lr
         return status("momentum", momentum=float(hp["momentum"]))
     rule = stability_rule(name, hp)
     if rule is not None:
@@ -447,9 +462,10 @@ def _divergence(trajectory, surf: Surface, xy, loss, hess, floor: float, at: int
         return status("unbounded", loss_floor=floor)
     moves = np.linalg.norm(np.diff(xy, axis=0), axis=-1)
     if moves.size >= 2:
-        positive = np.where(moves > 0, moves, np.inf)
-        small = int(positive[:-1].argmin())
-        if moves[-1] >= GROWTH_FACTOR * positive[small]:
+        # Growth counts from the last step of an ordinary size (a tenth of the plot's diagonal), else the smallest.
+        ordinary = np.flatnonzero((moves[:-1] > 0) & (moves[:-1] <= 0.1 * math.hypot(*np.diff(surf.domain)[:, 0])))
+        small = int(ordinary[-1]) if ordinary.size else int(np.where(moves[:-1] > 0, moves[:-1], np.inf).argmin())
+        if moves[-1] >= GROWTH_FACTOR * moves[small] > 0:
             return status("growth", step_small=float(moves[small]), small_at=small + 1,
                           step_large=float(moves[-1]))
     (x0, x1), (y0, y1) = surf.domain
