@@ -7,7 +7,7 @@ A status is a code, a reason and a dict of numbers; the sentence comes from :dat
 
 Every criterion is a constant below, measured on the surface's exact gradient at the recorded points (not the
 noisy one the optimizer saw). Curvature comes from the Hessian by central differences of that exact gradient
-(:func:`hessian`): exact for quadratics up to rounding (~1e-11 relative), O(h^2) ~ 1e-11 relative elsewhere.
+(:func:`hessian`): exact for quadratics up to rounding (~1e-10 relative), O(h²) ~ 1e-10 relative elsewhere.
 Surfaces carry no second derivatives, and a typed formula's symbolic ones are not public, so this is the honest
 cheap choice: four gradient evaluations per point, vectorized over the whole path.
 
@@ -175,11 +175,13 @@ class RunStatus:
 def hessian(surface: Surface, points) -> np.ndarray:
     """Hessians (..., 2, 2) at points (..., 2): central differences of the exact gradient, symmetrized.
 
-    The step h = eps^(1/3) max(1, |θ_j|) balances the O(h²) truncation against the rounding of g / h; the divisor
-    is the difference of the two points as actually rounded, so a quadratic's Hessian comes out exact to ~1e-11.
+    The step h = eps^(1/3) max(1, |θ|) balances the O(h²) truncation against the rounding of g / h (|g| grows
+    with |θ|, so h scales with the whole point, not one coordinate); the divisor is the difference of the two
+    points as actually rounded. A quadratic's Hessian comes out exact to ~1e-10 relative.
     """
     p = np.asarray(points, dtype=np.float64)
-    h = np.cbrt(np.finfo(np.float64).eps) * np.maximum(1.0, np.abs(p))
+    size = np.maximum(1.0, np.linalg.norm(p, axis=-1, keepdims=True))
+    h = np.cbrt(np.finfo(np.float64).eps) * np.broadcast_to(size, p.shape)
     cols = []
     with np.errstate(all="ignore"):
         for j in range(2):
@@ -265,7 +267,7 @@ class Timeline:
             if label >= 0:
                 mx, my = f["minima"][label]
                 return RunStatus(code, step, label, {"min_x": float(mx), "min_y": float(my)})
-            # The estimate is good to the Hessian's ~1e-11; below that a coordinate is rounding noise.
+            # The estimate is good to the Hessian's ~1e-10; far below that a coordinate is rounding noise.
             est = np.where(np.abs(f["newton"][t]) < 1e-9 * f["diag"], 0.0, f["newton"][t])
             return RunStatus(code, step, None, {"min_x": float(est[0]), "min_y": float(est[1])},
                              "local_max" if f["maximize"] else "local")
