@@ -79,8 +79,8 @@ STATUS_MESSAGES: dict[str, dict[str, str]] = {
         "diverged_start": "diverged at the start: the loss is not finite there",
         "diverged_curvature": "diverged at step {step}: lr {lr} is above {rule} ≈ {limit} at the start "
                               "(λ_max = {lambda_max})",
-        "diverged_curvature_path": "diverged at step {step}: lr {lr} is above {rule} ≈ {limit} at step {at}, "
-                                   "where the surface is steeper (λ_max = {lambda_max})",
+        "diverged_curvature_path": "diverged at step {step}: lr {lr} is above {rule} ≈ {limit} at step {at} "
+                                   "(λ_max = {lambda_max} there)",
         "diverged_momentum": "diverged at step {step}: momentum {momentum} > 1 amplifies every past step, "
                              "so the path grows whatever the lr",
         "diverged_climbs": "diverged at step {step}: maximize=True climbs the surface, "
@@ -108,8 +108,8 @@ STATUS_MESSAGES: dict[str, dict[str, str]] = {
                         "（对这个曲面而言极小），且曲面在各方向都朝错误的方向弯（曲率 {lambda_min}、{lambda_max}）",
         "diverged_start": "在起点就发散：那里的损失不是有限值",
         "diverged_curvature": "在第 {step} 步发散：lr {lr} 大于起点处的 {rule} ≈ {limit}（λ_max = {lambda_max}）",
-        "diverged_curvature_path": "在第 {step} 步发散：lr {lr} 大于第 {at} 步处的 {rule} ≈ {limit}，"
-                                   "那里曲面更陡（λ_max = {lambda_max}）",
+        "diverged_curvature_path": "在第 {step} 步发散：lr {lr} 大于第 {at} 步处的 {rule} ≈ {limit}"
+                                   "（那里 λ_max = {lambda_max}）",
         "diverged_momentum": "在第 {step} 步发散：动量 {momentum} > 1 会放大过去的每一步，无论 lr 多小路径都会增长",
         "diverged_climbs": "在第 {step} 步发散：maximize=True 沿曲面向上爬，损失从 {loss_start} 升到 {loss_last}",
         "diverged_unbounded": "在第 {step} 步发散：曲面在这个方向上无下界，损失从 {loss_start} 降到 {loss_last}，"

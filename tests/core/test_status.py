@@ -118,7 +118,7 @@ def test_the_rule_can_be_broken_later_on_the_path():
     assert 0 < at < tr.diverged_at
     assert 12 * tr.xy[at, 0] ** 2 - 4 == pytest.approx(status.params["lambda_max"], rel=1e-6)
     assert 12 * tr.xy[at - 1, 0] ** 2 - 4 <= 2 / 0.9  # the first point over the limit, not a later one
-    assert f"at step {at}, where the surface is steeper" in status.message("en")
+    assert f"at step {at} (λ_max = " in status.message("en") and f"第 {at} 步处" in status.message("zh")
 
 
 def test_momentum_above_one_is_named_as_the_cause():
@@ -347,3 +347,23 @@ def test_bad_input_is_refused_with_a_clear_message():
         explain(run("sgd", surface, START, 5, lr=0.01))
     with pytest.raises(ValueError, match="trajectory ran on 'booth'"):
         explain(tr, "himmelblau")
+
+
+def test_a_batch_row_explains_like_the_single_run():
+    starts = np.array([[-4.0, 4.0], [4.0, -4.0], [0.0, 0.0]])
+    batch = run("adam", "himmelblau", starts, 400, lr=0.05)
+    for i, start in enumerate(starts):
+        assert explain(batch.row(i)) == explain(run("adam", "himmelblau", start, 400, lr=0.05))
+
+
+def test_lbfgs_runs_are_explained_too():
+    status = explain(run("lbfgs", "booth", [-8.0, 8.0], 10, lr=1.0))
+    assert (status.code, status.minimum) == ("converged", 0)
+
+
+def test_the_lr_in_effect_is_read_from_a_recorded_lr():
+    # Where the trajectory records the lr of each step (row 0 NaN), the rule uses it, so a schedule is honoured.
+    tr = run("sgd", "ill_conditioned", START, 60, lr=0.03)
+    tr.lr = np.r_[np.nan, 0.01, np.full(60 - 1, 0.03)]  # as if step 1 had run at 0.01
+    status = explain(tr)
+    assert (status.reason, status.params["at"], status.params["lr"]) == ("curvature_path", 1, 0.03)
