@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from .backend import FLOAT, FLOAT_ERRORS
 from .surfaces import Surface, get_surface
 from .trajectory import BOUND_FACTOR
 
@@ -212,10 +213,16 @@ def surface_scales(surface: Surface) -> tuple[float, float, float]:
     grid = np.stack(np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID)), axis=-1)
     with np.errstate(all="ignore"):
         g = np.linalg.norm(surface.grad(grid), axis=-1)
-        f = surface.f(grid)
-    g, f = g[np.isfinite(g)], f[np.isfinite(f)]
+    g = g[np.isfinite(g)]
     scale = float(np.median(g)) if g.size else 1.0
-    scales = (scale if scale > 0 else 1.0, math.hypot(x1 - x0, y1 - y0), float(f.min()) if f.size else -math.inf)
+    low = math.inf
+    for x, y in grid.reshape(-1, 2).tolist():  # fg on floats: the one evaluation every surface keeps
+        try:
+            value = surface.fg(x, y, FLOAT)[0]
+        except FLOAT_ERRORS:
+            continue
+        low = min(low, value) if math.isfinite(value) else low
+    scales = (scale if scale > 0 else 1.0, math.hypot(x1 - x0, y1 - y0), low if low < math.inf else -math.inf)
     if len(_SCALES) >= 128:  # a bounded cache: typed surfaces are many
         _SCALES.pop(next(iter(_SCALES)))
     _SCALES[id(surface)] = (surface, scales)  # keeping the surface keeps its id from being reused
@@ -310,8 +317,8 @@ def timeline(trajectory, surface: Surface | str | None = None) -> Timeline:
     with np.errstate(all="ignore"):
         grad = surf.grad(xy).reshape(n, 2)
         hess = hessian(surf, xy).reshape(n, 2, 2)
-        sign = -1.0 if maximize else 1.0  # maximizing is minimizing -f
-        lo, hi = _eig(sign * hess)
+        f_lo, f_hi = _eig(hess)
+        lo, hi = (-f_hi, -f_lo) if maximize else (f_lo, f_hi)  # maximizing is minimizing -f
         # The local model's minimum θ - H⁻¹∇f (the same point for f and -f): Cramer's rule on each 2x2.
         a, b, c = hess[:, 0, 0], hess[:, 0, 1], hess[:, 1, 1]
         det = a * c - b * b
@@ -324,11 +331,11 @@ def timeline(trajectory, surface: Surface | str | None = None) -> Timeline:
     near_local = (lo > curv) & (np.linalg.norm(newton - xy, axis=-1) <= tol)
     if minima.size and not maximize:
         dist = np.linalg.norm(xy[:, None, :] - minima[None], axis=-1)
-        nearest = dist.argmin(axis=1) if n else np.zeros(0, dtype=int)
+        nearest = dist.argmin(axis=1)
         label = np.where(dist[np.arange(n), nearest] <= tol, nearest, -1)
         # The local model's minimum may itself be a known one.
         dist_est = np.linalg.norm(newton[:, None, :] - minima[None], axis=-1)
-        est = dist_est.argmin(axis=1) if n else np.zeros(0, dtype=int)
+        est = dist_est.argmin(axis=1)
         label = np.where((label < 0) & near_local, np.where(dist_est[np.arange(n), est] <= tol, est, -2), label)
     else:
         label = np.where(near_local, -2, label)
@@ -342,8 +349,8 @@ def timeline(trajectory, surface: Surface | str | None = None) -> Timeline:
     tiny = gnorm <= STALL_GRADIENT * scale
     tiny_since = np.where(tiny, _run_start(tiny), 0)
     back = np.maximum(0, idx - STALL_STEPS + 1)
-    moved = np.linalg.norm(xy - xy[back], axis=-1) if n else np.zeros(0)
-    stalled = tiny & (idx - tiny_since + 1 >= STALL_STEPS) & (moved <= tol) & ~converged
+    stalled = tiny & (idx - tiny_since + 1 >= STALL_STEPS) & (np.linalg.norm(xy - xy[back], axis=-1) <= tol)
+    stalled &= ~converged
     kind = np.where(lo < -curv, np.where(hi < -curv, "peak", "saddle"), "plateau")
 
     # Oscillation over the last W steps: reversals of the step direction or of the loss change.
@@ -355,7 +362,7 @@ def timeline(trajectory, surface: Surface | str | None = None) -> Timeline:
         rev[2:] = (np.einsum("ij,ij->i", d[1:], d[:-1]) < 0) | (dl[1:] * dl[:-1] < 0)
     flips = _window_sum(rev, w - 1)
     travelled = _window_sum(np.concatenate([[0.0], np.linalg.norm(d, axis=-1)]), w)
-    net = np.linalg.norm(xy - xy[np.maximum(0, idx - w)], axis=-1) if n else np.zeros(0)
+    net = np.linalg.norm(xy - xy[np.maximum(0, idx - w)], axis=-1)
     oscillating = ((idx >= w) & (flips >= OSCILLATION_FLIPS * (w - 1)) & (net <= OSCILLATION_PROGRESS * travelled)
                    & ~converged & ~stalled)
 
@@ -369,13 +376,10 @@ def timeline(trajectory, surface: Surface | str | None = None) -> Timeline:
                                                    "local_max" if maximize else "local", ""))
     minimum = np.full(total, -1)
     minimum[:n] = np.where(converged, np.maximum(label, -1), -1)
-    feats = {"label": label, "minima": minima, "newton": newton, "maximize": maximize, "lo": lo * sign,
-             "hi": hi * sign, "xy": xy, "grad": gnorm, "kind": kind, "flips": flips, "net": net,
-             "travelled": travelled, "loss": loss, "diag": diag,
-             "grad_limit": STALL_GRADIENT * scale}
-    # Report the curvatures of f itself, lower first, whichever way the run goes.
-    feats["lo"], feats["hi"] = np.minimum(feats["lo"], feats["hi"]), np.maximum(feats["lo"], feats["hi"])
-    diverged = None if at is None else _divergence(trajectory, surf, xy, loss, hess, floor, int(at))
+    feats = {"label": label, "minima": minima, "newton": newton, "maximize": maximize, "lo": f_lo, "hi": f_hi,
+             "xy": xy, "grad": gnorm, "kind": kind, "flips": flips, "net": net, "travelled": travelled,
+             "loss": loss, "diag": diag, "grad_limit": STALL_GRADIENT * scale}
+    diverged = None if at is None else _divergence(trajectory, surf, xy, loss, hess, floor, diag, int(at))
     if diverged is not None:
         reasons[n:] = diverged.reason
     return Timeline(codes, reasons, steps, minimum, diverged, feats)
@@ -414,11 +418,9 @@ def stability_rule(optimizer: str, hp: dict[str, Any]) -> tuple[str, float, floa
         return "2/λ_max", 2.0, wd
     if hp.get("nesterov"):
         return "2(1+β)/((1+2β)λ_max)", 2 * (1 + beta) / (1 + 2 * beta), wd
-    if damp >= 1:
+    if damp >= 1:  # the gradient never enters the buffer after the first step
         return None
-    if damp == 0:
-        return "2(1+β)/λ_max", 2 * (1 + beta), wd
-    return "2(1+β)/((1−τ)λ_max)", 2 * (1 + beta) / (1 - damp), wd
+    return ("2(1+β)/λ_max" if damp == 0 else "2(1+β)/((1−τ)λ_max)"), 2 * (1 + beta) / (1 - damp), wd
 
 
 def _lr_per_step(trajectory, optimizer: str, hp: dict[str, Any], count: int) -> np.ndarray:
@@ -433,7 +435,7 @@ def _lr_per_step(trajectory, optimizer: str, hp: dict[str, Any], count: int) -> 
     return np.full(count, base)
 
 
-def _divergence(trajectory, surf: Surface, xy, loss, hess, floor: float, at: int) -> RunStatus:
+def _divergence(trajectory, surf: Surface, xy, loss, hess, floor: float, diag: float, at: int) -> RunStatus:
     if at == 0:
         return RunStatus("diverged", 0, None, {}, "start")
     hp, name = trajectory.hyperparameters, trajectory.optimizer
@@ -444,7 +446,7 @@ def _divergence(trajectory, surf: Surface, xy, loss, hess, floor: float, at: int
     def status(reason: str, **more) -> RunStatus:
         return RunStatus("diverged", at, None, {**mark, **more}, reason)
 
-    maximize = bool(hp.get("maximize", False))
+    maximize = bool(hp.get("maximize"))
     if maximize and loss[last] > loss[0]:
         return status("climbs")
     if name == "sgd" and float(hp.get("momentum", 0.0)) > 1:  # det = β > 1: unstable whatever the lr
@@ -465,13 +467,13 @@ def _divergence(trajectory, surf: Surface, xy, loss, hess, floor: float, at: int
     moves = np.linalg.norm(np.diff(xy, axis=0), axis=-1)
     if moves.size >= 2:
         # Growth counts from the last step of an ordinary size (a tenth of the plot's diagonal), else the smallest.
-        ordinary = np.flatnonzero((moves[:-1] > 0) & (moves[:-1] <= 0.1 * math.hypot(*np.diff(surf.domain)[:, 0])))
+        ordinary = np.flatnonzero((moves[:-1] > 0) & (moves[:-1] <= 0.1 * diag))
         small = int(ordinary[-1]) if ordinary.size else int(np.where(moves[:-1] > 0, moves[:-1], np.inf).argmin())
         if moves[-1] >= GROWTH_FACTOR * moves[small] > 0:
             return status("growth", step_small=float(moves[small]), small_at=small + 1,
                           step_large=float(moves[-1]))
     (x0, x1), (y0, y1) = surf.domain
-    factor = math.hypot(x - 0.5 * (x0 + x1), y - 0.5 * (y0 + y1)) / (0.5 * math.hypot(x1 - x0, y1 - y0))
+    factor = math.hypot(x - 0.5 * (x0 + x1), y - 0.5 * (y0 + y1)) / (0.5 * diag)  # from the centre, in half-diagonals
     if factor > 2:
         return status("domain", factor=factor)
     # The first bad point is not recorded (run() keeps finite points only), so one step can only be bounded.
