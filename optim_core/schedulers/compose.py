@@ -14,8 +14,9 @@ from .base import Group, Scheduler
 
 def _refuse_plateau(label: str, schedulers: list[Scheduler]) -> None:
     if len(schedulers) < 1:
-        raise ValueError(f"{label} expects at least one scheduler, but got no scheduler. (schedulers must list "
-                         "one or more schedulers)")
+        what = "at least one scheduler to be chained" if label == "ChainedScheduler" else "at least one scheduler"
+        raise ValueError(f"{label} expects {what}, but got no scheduler. (schedulers must list one or more "
+                         "schedulers)")
     for i, s in enumerate(schedulers):
         if s.label == "ReduceLROnPlateau":
             raise ValueError(

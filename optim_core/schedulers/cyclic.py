@@ -161,7 +161,8 @@ class OneCycleLR(Scheduler):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start} "
                              "(pct_start must be in [0, 1])")
         if anneal_strategy not in ["cos", "linear"]:
-            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}")
+            raise ValueError(f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy} "
+                             "(anneal_strategy must be cos or linear)")
         self._anneal_func_type = anneal_strategy
         group["initial_lr"] = max_lr / div_factor
         group["max_lr"] = max_lr

@@ -129,12 +129,12 @@ def find_spec(name: Any) -> SchedulerSpec:
 
 
 def _build(spec: Any, group: Group, depth: int, where: str = "") -> Scheduler:
-    name, params = _split(spec)
-    s = find_spec(name)
-    if depth > MAX_DEPTH:
-        raise ValueError(f"{where}Invalid schedulers value: nested {MAX_DEPTH + 1} deep (containers nest at most "
-                         f"{MAX_DEPTH} deep)")
     try:
+        name, params = _split(spec)
+        s = find_spec(name)
+        if depth > MAX_DEPTH:
+            raise ValueError(f"Invalid schedulers value: nested {MAX_DEPTH + 1} deep (containers nest at most "
+                             f"{MAX_DEPTH} deep)")
         known = {p.name for p in s.params}
         unknown = sorted(set(params) - known)
         if unknown:
@@ -158,7 +158,7 @@ def _build(spec: Any, group: Group, depth: int, where: str = "") -> Scheduler:
                 _in_range(s.param(k), values[k])
         return scheduler
     except ValueError as e:
-        if where and not str(e).startswith(where):
+        if where:  # each level names its own index: "schedulers[1]: schedulers[0]: ..."
             raise ValueError(where + str(e)) from e
         raise
 
