@@ -10,7 +10,7 @@ The loop is torch's: read ``scheduler.lr`` (and ``scheduler.momentum``), take th
 (0.004, (0.95, 0.999))
 """
 
-from .base import Group, Scheduler
+from .base import Group, Plan, Scheduler
 from .basic import (
     ConstantLR,
     CosineAnnealingLR,
@@ -37,5 +37,5 @@ for _spec in SPECS:
 
 SCHEDULERS = {spec.name: spec for spec in SPECS}
 
-__all__ = ["SCHEDULERS", "SchedulerSpec", "Scheduler", "Group", "make_scheduler", "find_spec", "rule",
+__all__ = ["SCHEDULERS", "SchedulerSpec", "Scheduler", "Plan", "Group", "make_scheduler", "find_spec", "rule",
            "EXPRESSION_VARIABLE"] + [c.label for c in _CLASSES]

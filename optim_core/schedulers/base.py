@@ -16,7 +16,7 @@ do not change a number; ``last_epoch`` other than -1, which needs a checkpoint; 
 from __future__ import annotations
 
 import copy
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ..backend import FLOAT_ERRORS
@@ -53,6 +53,7 @@ class Scheduler:
 
     _is_initial = False
     label = "LRScheduler"
+    plan: Plan | None = None  # set by make_scheduler(..., steps=n)
 
     def __init__(self, group: Group) -> None:
         self.group = group
@@ -108,21 +109,38 @@ class Scheduler:
         for child in getattr(self, "_schedulers", ()):
             yield from child._walk()
 
-    def validate_for_run(self, steps: int) -> None:
+    def validate_for_run(self, steps: int) -> Plan | None:
         """Refuse, before the run starts, a schedule that torch would refuse within ``steps`` steps.
 
         torch raises during ``step()`` (OneCycleLR past ``total_steps``; arithmetic errors such as 0/0), so the
-        check steps a copy of this scheduler ``steps`` times: the exact sequence torch would compute. A
-        ReduceLROnPlateau never raises (and needs the losses), so it is not simulated.
+        check steps a copy of this scheduler ``steps`` times: the exact sequence torch would compute, which is
+        returned as a :class:`Plan`. A ReduceLROnPlateau depends on the losses and never raises: None.
         """
-        if self.label == "ReduceLROnPlateau":
-            return
+        if any(s.label == "ReduceLROnPlateau" for s in self._walk()):
+            return None
         twin = copy.deepcopy(self)
+        lrs, momenta = [twin.lr], [twin.momentum]
         for k in range(1, steps + 1):
             try:
                 twin.step()
             except (*FLOAT_ERRORS, NotImplementedError) as e:
                 raise ValueError(_step_failure(self, k, steps, e)) from e
+            lrs.append(twin.lr)
+            momenta.append(twin.momentum)
+        return Plan(lrs, None if momenta[-1] is None else momenta)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole schedule computed ahead, for loops that would rather index a list than call ``step()``.
+
+    ``lr[t]`` is the lr optimizer step t+1 uses (``lr[steps]``: after the last ``step()``); ``momentum[t]``
+    likewise, or None when no scheduler cycles it. Equal, bit for bit, to reading :attr:`Scheduler.lr` and
+    :attr:`Scheduler.momentum` before each ``step()``.
+    """
+
+    lr: list[float]
+    momentum: list | None
 
 
 def _step_failure(scheduler: Scheduler, k: int, steps: int, e: Exception) -> str:

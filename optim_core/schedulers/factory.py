@@ -168,7 +168,9 @@ def make_scheduler(spec: Any, optimizer: Any, steps: int | None = None) -> Sched
 
     ``spec``: ``(name, {params})``, ``{"name": ..., "params": {...}}`` or a bare name; the name is torch's class
     name or its lower-case form. ``optimizer``: an optim_core optimizer object. ``steps``: the run's length;
-    when given, settings torch would refuse within that many steps are refused now (see ``validate_for_run``).
+    when given, settings torch would refuse within that many steps are refused now (see ``validate_for_run``),
+    and the whole schedule computed on the way is kept as ``scheduler.plan`` (a :class:`~.base.Plan`, or None
+    for ReduceLROnPlateau, which follows the losses).
 
     >>> from optim_core import OPTIMIZERS
     >>> s = make_scheduler(("StepLR", {"step_size": 2, "gamma": 0.5}), OPTIMIZERS["sgd"].make(lr=0.1))
@@ -184,6 +186,5 @@ def make_scheduler(spec: Any, optimizer: Any, steps: int | None = None) -> Sched
     if isinstance(optimizer.lr, float) and not math.isfinite(optimizer.lr):
         raise ValueError(f"Invalid learning rate: {optimizer.lr} (lr must be finite)")
     scheduler = _build(spec, Group(optimizer), 0)
-    if steps is not None:
-        scheduler.validate_for_run(int(steps))
+    scheduler.plan = None if steps is None else scheduler.validate_for_run(int(steps))
     return scheduler

@@ -56,7 +56,7 @@ def replay(case, steps=None):
         sched.step(None if losses is None else losses[t])
     lrs.append(sched.lr)
     moms.append(sched.momentum)
-    return opt, lrs, moms
+    return opt, sched, lrs, moms
 
 
 def _initial_momentum(opt):
@@ -67,13 +67,18 @@ def _initial_momentum(opt):
 
 @pytest.mark.parametrize("case", GOLDEN["cases"], ids=_id)
 def test_lr_and_momentum_equal_torch_bit_for_bit(case):
-    opt, lrs, moms = replay(case, steps=case["steps"])
+    opt, sched, lrs, moms = replay(case, steps=case["steps"])
     assert all(type(v) is float for v in lrs)
     assert lrs == case["lr"]  # exact: == on floats, no tolerance
     if all(m is None for m in moms):  # nothing cycles: torch's group keeps the optimizer's own value
         assert all(m == _initial_momentum(opt) for m in case["momentum"])
     else:
         assert [list(m) if isinstance(m, tuple) else m for m in moms] == case["momentum"]
+    if case["losses"] is None:  # the plan computed ahead is the same sequence
+        assert sched.plan.lr == lrs
+        assert sched.plan.momentum == (None if moms[-1] is None else moms)
+    else:
+        assert sched.plan is None
 
 
 def test_golden_covers_every_scheduler_in_three_settings_or_more():
@@ -88,11 +93,12 @@ def test_golden_covers_every_scheduler_in_three_settings_or_more():
 @pytest.mark.parametrize("case", [c for c in GOLDEN["cases"] if c["scheduler"][0] != "ReduceLROnPlateau"][::7],
                          ids=_id)
 def test_validate_for_run_leaves_the_schedule_untouched(case):
-    _, lrs, _ = replay(case)  # no steps: no validation run
+    _, _, lrs, _ = replay(case)  # no steps: no validation run
     assert lrs == case["lr"]
     opt = OPTIMIZERS[case["optimizer"]].make(**case["params"])
     sched = make_scheduler(with_callables(case["scheduler"]), opt)
-    sched.validate_for_run(case["steps"])
+    assert sched.plan is None
+    assert sched.validate_for_run(case["steps"]).lr == case["lr"]
     assert sched.lr == case["lr"][0]
 
 
