@@ -40,7 +40,7 @@ def rule(p: Hyperparameter) -> str:
     if p.kind == "schedulers":
         return f"must be a list of 1 to {MAX_LIST} schedulers, each [name, {{params}}]"
     if p.kind == "ints":
-        return f"must be a list of at most {MAX_LIST} integers >= {_fmt(p.low)}"
+        return f"must be a list of at most {MAX_LIST} integers in [{_fmt(p.low)}, {_fmt(p.high)}]"
     word = "an integer" if p.kind == "int" else "a number"
     if p.high is None:
         return f"must be {word} >= {_fmt(p.low)}{null}"
@@ -103,7 +103,7 @@ def _in_range(p: Hyperparameter, value: Any) -> None:
     if p.kind in ("float", "int") and ((p.low is not None and value < p.low)
                                        or (p.high is not None and value > p.high)):
         raise _invalid(p, value)
-    if p.kind == "ints" and any(v < p.low for v in value):
+    if p.kind == "ints" and any(v < p.low or v > p.high for v in value):
         raise _invalid(p, value)
 
 

@@ -22,6 +22,7 @@ from ..spec import Hyperparameter, hp
 
 EXPRESSION_VARIABLE = {"lr_lambda": "t", "scale_fn": "x"}
 MAX_LIST = 100  # milestones and children per container: far beyond any schedule one would draw
+MAX_EPOCHS = 10**9  # step counts (T_max, step_size, milestones...): beyond any run, and exact as floats
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def _eta_min() -> Hyperparameter:
 
 
 def _total_iters(default: int, en: str, zh: str) -> Hyperparameter:
-    return hp("total_iters", "int", default, 0, None, slider=(0, 1000), en=en, zh=zh)
+    return hp("total_iters", "int", default, 0, MAX_EPOCHS, slider=(0, 1000), en=en, zh=zh)
 
 
 def _lr_lambda(default: str, en: str, zh: str) -> Hyperparameter:
@@ -105,13 +106,13 @@ SPECS = (
     ), required=("lr_lambda",), help_en="lr = lr * lr_lambda(t) at each epoch.",
         help_zh="每一轮：学习率 = 学习率 × lr_lambda(t)。"),
     SchedulerSpec("steplr", "StepLR", (
-        hp("step_size", "int", 100, 1, None, slider=(1, 1000), en="Epochs between two decays.",
+        hp("step_size", "int", 100, 1, MAX_EPOCHS, slider=(1, 1000), en="Epochs between two decays.",
            zh="两次衰减之间的轮数。"),
         _gamma(0.1, "Factor applied at each decay.", "每次衰减乘上的系数。"),
     ), required=("step_size",), help_en="Multiply lr by gamma every step_size epochs.",
         help_zh="每 step_size 轮把学习率乘以 gamma。"),
     SchedulerSpec("multisteplr", "MultiStepLR", (
-        hp("milestones", "ints", [100, 200], 0, None, en="Epochs at which the learning rate decays.",
+        hp("milestones", "ints", [100, 200], 0, MAX_EPOCHS, en="Epochs at which the learning rate decays.",
            zh="学习率衰减的轮次。"),
         _gamma(0.1, "Factor applied at each milestone.", "每个里程碑乘上的系数。"),
     ), required=("milestones",), help_en="Multiply lr by gamma at each milestone.",
@@ -140,15 +141,15 @@ SPECS = (
     ), help_en="lr * (1 - t/total_iters)^power, zero after total_iters.",
         help_zh="学习率 × (1 - t/total_iters)^power，total_iters 轮后为零。"),
     SchedulerSpec("cosineannealinglr", "CosineAnnealingLR", (
-        hp("T_max", "int", 100, 1, None, slider=(1, 1000), en="Epochs from the initial learning rate to eta_min.",
+        hp("T_max", "int", 100, 1, MAX_EPOCHS, slider=(1, 1000), en="Epochs from the initial learning rate to eta_min.",
            zh="从初始学习率降到 eta_min 的轮数。"),
         _eta_min(),
     ), required=("T_max",), help_en="Half a cosine from the initial lr down to eta_min over T_max epochs.",
         help_zh="在 T_max 轮内沿半个余弦从初始学习率降到 eta_min。"),
     SchedulerSpec("cosineannealingwarmrestarts", "CosineAnnealingWarmRestarts", (
-        hp("T_0", "int", 50, 1, None, slider=(1, 500), en="Epochs until the first restart.",
+        hp("T_0", "int", 50, 1, MAX_EPOCHS, slider=(1, 500), en="Epochs until the first restart.",
            zh="第一次重启前的轮数。"),
-        hp("T_mult", "int", 1, 1, None, slider=(1, 4), en="Each period is T_mult times the previous one.",
+        hp("T_mult", "int", 1, 1, MAX_EPOCHS, slider=(1, 4), en="Each period is T_mult times the previous one.",
            zh="每个周期是上一个周期的 T_mult 倍。"),
         _eta_min(),
     ), required=("T_0",), torch_checked=("T_0", "T_mult"),
@@ -157,9 +158,9 @@ SPECS = (
         _lr("base_lr", 1e-3, "Lower end of the cycle (also the first learning rate).",
             "循环的下限（也是第一步的学习率）。"),
         _lr("max_lr", 1e-2, "Upper end of the cycle.", "循环的上限。"),
-        hp("step_size_up", "int", 2000, 1, None, slider=(1, 500), en="Epochs rising from base_lr to max_lr.",
+        hp("step_size_up", "int", 2000, 1, MAX_EPOCHS, slider=(1, 500), en="Epochs rising from base_lr to max_lr.",
            zh="从 base_lr 升到 max_lr 的轮数。"),
-        hp("step_size_down", "int", None, 0, None, slider=(1, 500), nullable=True,
+        hp("step_size_down", "int", None, 0, MAX_EPOCHS, slider=(1, 500), nullable=True,
            en="Epochs falling back (default: step_size_up).", zh="回落的轮数（默认等于 step_size_up）。"),
         hp("mode", "choice", "triangular", choices=("triangular", "triangular2", "exp_range"),
            en="triangular: constant height; triangular2: halved each cycle; exp_range: times gamma^t.",
@@ -177,12 +178,12 @@ SPECS = (
         help_zh="在 base_lr 与 max_lr 之间三角形循环（Smith, 2017）。"),
     SchedulerSpec("onecyclelr", "OneCycleLR", (
         _lr("max_lr", 1e-2, "Peak learning rate.", "学习率峰值。"),
-        hp("total_steps", "int", None, 1, None, slider=(1, 1000), nullable=True,
+        hp("total_steps", "int", None, 1, MAX_EPOCHS, slider=(1, 1000), nullable=True,
            en="Length of the cycle (or give epochs and steps_per_epoch); at least the run's steps.",
            zh="周期长度（或给出 epochs 与 steps_per_epoch）；不少于运行步数。"),
-        hp("epochs", "int", None, 1, None, nullable=True, en="Epochs, when total_steps is not given.",
+        hp("epochs", "int", None, 1, MAX_EPOCHS, nullable=True, en="Epochs, when total_steps is not given.",
            zh="未给 total_steps 时的轮数。"),
-        hp("steps_per_epoch", "int", None, 1, None, nullable=True, en="Steps per epoch, with epochs.",
+        hp("steps_per_epoch", "int", None, 1, MAX_EPOCHS, nullable=True, en="Steps per epoch, with epochs.",
            zh="与 epochs 一起使用的每轮步数。"),
         hp("pct_start", "float", 0.3, 0.0, 1.0, slider=(0.0, 1.0), en="Share of the cycle spent warming up.",
            zh="用于升温的周期比例。"),
@@ -205,13 +206,13 @@ SPECS = (
            zh="min：损失应下降；max：应上升。"),
         hp("factor", "float", 0.1, 0.0, 1.0, slider=(0.01, 0.99), en="Factor applied when the loss stalls (< 1).",
            zh="损失停滞时学习率乘上的系数（< 1）。"),
-        hp("patience", "int", 10, 0, None, slider=(0, 100), en="Steps without improvement tolerated.",
+        hp("patience", "int", 10, 0, MAX_EPOCHS, slider=(0, 100), en="Steps without improvement tolerated.",
            zh="允许没有改进的步数。"),
         hp("threshold", "float", 1e-4, 0.0, 10.0, log=True, slider=(1e-8, 1.0),
            en="How much better counts as an improvement.", zh="改进至少要达到的幅度。"),
         hp("threshold_mode", "choice", "rel", choices=("rel", "abs"),
            en="rel: relative to the best loss; abs: an absolute margin.", zh="rel：相对最优损失；abs：绝对差值。"),
-        hp("cooldown", "int", 0, 0, None, slider=(0, 100), en="Steps to wait after a reduction.",
+        hp("cooldown", "int", 0, 0, MAX_EPOCHS, slider=(0, 100), en="Steps to wait after a reduction.",
            zh="降低学习率后等待的步数。"),
         hp("min_lr", "float", 0.0, 0.0, 100.0, slider=(0.0, 0.1), en="The learning rate never goes below this.",
            zh="学习率的下限。"),
@@ -223,7 +224,7 @@ SPECS = (
         hp("schedulers", "schedulers",
            [["LinearLR", {"start_factor": 0.1, "total_iters": 20}], ["CosineAnnealingLR", {"T_max": 180}]],
            en=_SCHEDULERS_PARAM[0], zh=_SCHEDULERS_PARAM[1]),
-        hp("milestones", "ints", [20], 0, None, en="Epochs at which the next scheduler takes over.",
+        hp("milestones", "ints", [20], 0, MAX_EPOCHS, en="Epochs at which the next scheduler takes over.",
            zh="切换到下一个调度器的轮次。"),
     ), required=("schedulers", "milestones"), torch_checked=("schedulers", "milestones"),
         help_en="Run schedulers one after another, switching at the milestones.",
