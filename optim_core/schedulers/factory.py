@@ -81,7 +81,7 @@ def _typed(p: Hyperparameter, value: Any, group: Group, depth: int) -> Any:
         if not isinstance(value, (list, tuple)) or len(value) > MAX_LIST:
             raise _invalid(p, value)
         try:
-            return [_coerce(Hyperparameter(p.name, "int", 0), v) for v in value]
+            return [_coerce(Hyperparameter(name=p.name, kind="int", default=0), v) for v in value]
         except ValueError:
             raise _invalid(p, value) from None
     if p.kind == "choice":

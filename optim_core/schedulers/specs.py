@@ -11,6 +11,9 @@ Keyword names and defaults are torch 2.13's. A keyword torch requires (``T_max``
 
 ``torch_checked`` lists the keywords whose rule torch's constructor enforces itself: those are checked by the
 constructor first, so the error carries torch's own message.
+
+The JSON shape is the API's to choose (as for optimizers); what it needs beyond a Hyperparameter's fields is
+``name in spec.required`` and, for an ``expression``, ``EXPRESSION_VARIABLE[name]``.
 """
 
 from __future__ import annotations
@@ -18,7 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec import Hyperparameter, hp
+from ..spec import Hyperparameter
+
+
+def hp(name: str, kind: str, default: Any, low=None, high=None, *, log=False, en="", zh="", slider=None,
+       choices=None, nullable=False) -> Hyperparameter:
+    # by keyword: optim_core.spec.hp's positional order is not the same on every branch
+    return Hyperparameter(name=name, kind=kind, default=default, low=low, high=high, log=log, help_en=en,
+                          help_zh=zh, slider=slider, choices=choices, nullable=nullable)
+
 
 EXPRESSION_VARIABLE = {"lr_lambda": "t", "scale_fn": "x"}
 MAX_LIST = 100  # milestones and children per container: far beyond any schedule one would draw
@@ -45,17 +56,6 @@ class SchedulerSpec:
     def defaults(self) -> dict[str, Any]:
         """torch's defaults of the optional keywords (the required ones have none)."""
         return {p.name: p.default for p in self.params if p.name not in self.required}
-
-    def to_dict(self) -> dict[str, Any]:
-        params = []
-        for p in self.params:
-            d = p.to_dict()
-            d["required"] = p.name in self.required
-            if p.kind == "expression":
-                d["variable"] = EXPRESSION_VARIABLE[p.name]
-            params.append(d)
-        return {"name": self.name, "label": self.label, "help": {"en": self.help_en, "zh": self.help_zh},
-                "params": params}
 
 
 def _gamma(default: float, en: str, zh: str) -> Hyperparameter:

@@ -243,7 +243,9 @@ def test_every_parameter_has_help_in_english_and_chinese_and_a_kind():
             assert p.help_en and p.help_zh, (spec.label, p.name)
             assert p.kind in kinds
             assert any("\u4e00" <= ch <= "\u9fff" for ch in p.help_zh)
-        json.dumps(spec.to_dict())  # served as is by the API
+            json.dumps([p.default, p.low, p.high, p.slider, p.choices])  # the API serves these as they are
+        assert set(spec.required) <= {p.name for p in spec.params}
+        assert set(spec.torch_checked) <= {p.name for p in spec.params}
 
 
 def test_the_suggested_values_make_a_working_schedule():
