@@ -7,6 +7,9 @@ Every case runs torch's loop (lr and momentum/betas read before each ``optimizer
 on both sides. Where torch refuses a setting (at construction or mid-run), ours must refuse it too: with torch's
 message first, or, for torch's arithmetic errors, at the same step. Prints per scheduler: cases, bit-exact
 sequences, refusals agreed, and any mismatch.
+
+``--paths N`` also runs N random optimizer + scheduler paths on the test surfaces through ``run(...,
+scheduler=...)`` (once the run loop takes one) against torch's loop, and counts the bit-exact ones.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from make_golden_schedulers import build, torch_optimizer  # noqa: E402
+from torch_reference import CLASSES, TORCH_SURFACES, torch_params, trace  # noqa: E402
 
-from optim_core import OPTIMIZERS  # noqa: E402
+from optim_core import OPTIMIZERS, run  # noqa: E402
 from optim_core.schedulers import SCHEDULERS, make_scheduler  # noqa: E402
 
 SIMPLE = ["LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "ExponentialLR",
@@ -140,9 +145,79 @@ def ours_run(opt_name, opt_params, spec, steps, losses):
     return lrs, moms, None
 
 
+def torch_path(name, params, surface, start, steps, spec):
+    """torch's loop: loss and gradient, optimizer.step(), scheduler.step() (with that loss for the plateau)."""
+    f = TORCH_SURFACES[surface]
+    p = torch.tensor(list(start), dtype=torch.float64, requires_grad=True)
+    opt = CLASSES[name]([p], **torch_params(name, params))
+    xy = [p.detach().tolist()]
+
+    def closure():
+        opt.zero_grad()
+        value = f(p[0], p[1])
+        value.backward()
+        return value
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched = build(spec, opt)
+        for _ in range(steps):
+            if name == "lbfgs":
+                loss = opt.step(closure)
+            else:
+                loss = closure()
+                opt.step()
+            sched.step(float(loss)) if spec[0] == "ReduceLROnPlateau" else sched.step()
+            xy.append(p.detach().tolist())
+    return xy
+
+
+def check_paths(rng: random.Random, n: int) -> int:
+    """Random optimizer + scheduler paths, ours through run(..., scheduler=...) against torch's loop."""
+    names = [s.label for s in SCHEDULERS.values()]
+    surfaces = ["rosenbrock", "beale", "himmelblau", "booth", "matyas", "quadratic"]
+    exact = mismatched = refused = optimizer_level = 0
+    worst = 0.0
+    for i in range(n):
+        steps = rng.randint(1, 200)
+        opt_name, opt_params = optimizer(rng)
+        if opt_name in ("sgd", "lbfgs", "rprop", "adadelta"):
+            opt_params["lr"] = opt_params["lr"] * (1.0 if opt_name == "adadelta" else 1e-2)
+        spec = scheduler(rng, names[i % len(names)], steps)
+        surface, start = rng.choice(surfaces), [rng.uniform(-1.5, 1.5), rng.uniform(-1.5, 1.5)]
+        try:
+            sched = make_scheduler(spec, OPTIMIZERS[opt_name].make(**opt_params), steps=steps)
+        except ValueError:
+            refused += 1
+            continue
+        ours = run(OPTIMIZERS[opt_name].make(**opt_params), surface, start, steps, scheduler=sched)
+        theirs = np.array(torch_path(opt_name, opt_params, surface, start, steps, spec))
+        finite = np.isfinite(ours.xy).all(axis=-1) & np.isfinite(theirs).all(axis=-1)
+        if np.array_equal(ours.xy[finite], theirs[finite]) and finite[: ours.diverged_at or None].all():
+            exact += 1
+            continue
+        # Does the same optimizer differ from torch without a schedule too? Then it is not the schedule.
+        plain = run(OPTIMIZERS[opt_name].make(**opt_params), surface, start, steps).xy
+        torch_plain = np.array(trace(opt_name, opt_params, surface, start, steps)[0])
+        ok = np.isfinite(plain).all(axis=-1) & np.isfinite(torch_plain).all(axis=-1)
+        scale = np.maximum(1.0, np.abs(theirs[finite]))
+        worst = max(worst, float(np.max(np.abs(ours.xy[finite] - theirs[finite]) / scale, initial=0.0)))
+        if not np.array_equal(plain[ok], torch_plain[ok]):
+            optimizer_level += 1
+        else:
+            mismatched += 1
+            if mismatched <= 5:
+                print("PATH MISMATCH", opt_name, opt_params, surface, start, steps, spec)
+    print(f"paths: {n} cases, {exact} bit-exact, {optimizer_level} differ as the same run without a schedule "
+          f"does, {mismatched} differ only with the schedule, {refused} refused; worst relative difference "
+          f"{worst:.1e}")
+    return mismatched
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=2000)
+    ap.add_argument("--paths", type=int, default=0)
     ap.add_argument("--seed", type=int, default=20260101)
     args = ap.parse_args()
     torch.set_default_dtype(torch.float64)
@@ -197,7 +272,8 @@ def main() -> None:
     print(f"total {total} cases: {exact} bit-exact sequences, {len(failures)} mismatches")
     for f in failures[:20]:
         print("MISMATCH", f)
-    sys.exit(1 if failures else 0)
+    bad_paths = check_paths(rng, args.paths) if args.paths else 0
+    sys.exit(1 if failures or bad_paths else 0)
 
 
 if __name__ == "__main__":
