@@ -118,7 +118,9 @@ class Scheduler:
         """
         if any(s.label == "ReduceLROnPlateau" for s in self._walk()):
             return None
-        twin = copy.deepcopy(self)
+        # the formulas are shared, not copied: they hold no state, and a compiled one need not be copyable
+        shared = {id(v): v for s in self._walk() for v in vars(s).values() if callable(v)}
+        twin = copy.deepcopy(self, shared)
         lrs, momenta = [twin.lr], [twin.momentum]
         for k in range(1, steps + 1):
             try:

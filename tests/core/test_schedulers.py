@@ -259,3 +259,18 @@ def test_the_suggested_values_make_a_working_schedule():
         for _ in range(300):
             assert math.isfinite(s.lr) and s.lr >= 0
             s.step(1.0)
+
+
+class _Uncopyable:
+    """A formula object that refuses to be copied, as a compiled expression holding a module might."""
+
+    def __call__(self, t):
+        return 0.9 ** t
+
+    def __deepcopy__(self, memo):
+        raise TypeError("cannot copy")
+
+
+def test_validate_for_run_shares_formulas_instead_of_copying_them():
+    s = make_scheduler(("LambdaLR", {"lr_lambda": _Uncopyable()}), SGDM, steps=5)
+    assert s.plan.lr == [0.1 * 0.9 ** t for t in range(6)]
