@@ -13,6 +13,7 @@ discards cannot raise.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 
 import numpy as np
@@ -22,52 +23,54 @@ from .dag import Node
 
 Closure = Callable[[list], object]
 
-# (op, left kind, right kind) -> factory(left, right) for the four arithmetic operations; a kind is "s" (a slot
-# index into s), "c" (a constant) or "e" (a closure).
-_ARITH: dict[tuple[str, str, str], Callable[[object, object], Closure]] = {
-    ("add", "s", "s"): lambda i, j: lambda s: s[i] + s[j],
-    ("add", "s", "c"): lambda i, c: lambda s: s[i] + c,
-    ("add", "c", "s"): lambda c, j: lambda s: c + s[j],
-    ("add", "s", "e"): lambda i, B: lambda s: s[i] + B(s),
-    ("add", "e", "s"): lambda A, j: lambda s: A(s) + s[j],
-    ("add", "c", "e"): lambda c, B: lambda s: c + B(s),
-    ("add", "e", "c"): lambda A, c: lambda s: A(s) + c,
+# Operand kinds: "l" a leaf, read from s (the variables, then the constants, then the shared values); "m" an
+# arithmetic operation on two leaves, done inline by its operator function (a C call, cheaper than a closure);
+# "e" a closure. (op, left kind, right kind) -> factory(*left parameters, *right parameters).
+_ARITH: dict[tuple[str, str, str], Callable[..., Closure]] = {
+    ("add", "l", "l"): lambda i, j: lambda s: s[i] + s[j],
+    ("add", "l", "m"): lambda i, g, m, n: lambda s: s[i] + g(s[m], s[n]),
+    ("add", "l", "e"): lambda i, B: lambda s: s[i] + B(s),
+    ("add", "m", "l"): lambda f, k, l, j: lambda s: f(s[k], s[l]) + s[j],
+    ("add", "m", "m"): lambda f, k, l, g, m, n: lambda s: f(s[k], s[l]) + g(s[m], s[n]),
+    ("add", "m", "e"): lambda f, k, l, B: lambda s: f(s[k], s[l]) + B(s),
+    ("add", "e", "l"): lambda A, j: lambda s: A(s) + s[j],
+    ("add", "e", "m"): lambda A, g, m, n: lambda s: A(s) + g(s[m], s[n]),
     ("add", "e", "e"): lambda A, B: lambda s: A(s) + B(s),
-    ("sub", "s", "s"): lambda i, j: lambda s: s[i] - s[j],
-    ("sub", "s", "c"): lambda i, c: lambda s: s[i] - c,
-    ("sub", "c", "s"): lambda c, j: lambda s: c - s[j],
-    ("sub", "s", "e"): lambda i, B: lambda s: s[i] - B(s),
-    ("sub", "e", "s"): lambda A, j: lambda s: A(s) - s[j],
-    ("sub", "c", "e"): lambda c, B: lambda s: c - B(s),
-    ("sub", "e", "c"): lambda A, c: lambda s: A(s) - c,
+    ("sub", "l", "l"): lambda i, j: lambda s: s[i] - s[j],
+    ("sub", "l", "m"): lambda i, g, m, n: lambda s: s[i] - g(s[m], s[n]),
+    ("sub", "l", "e"): lambda i, B: lambda s: s[i] - B(s),
+    ("sub", "m", "l"): lambda f, k, l, j: lambda s: f(s[k], s[l]) - s[j],
+    ("sub", "m", "m"): lambda f, k, l, g, m, n: lambda s: f(s[k], s[l]) - g(s[m], s[n]),
+    ("sub", "m", "e"): lambda f, k, l, B: lambda s: f(s[k], s[l]) - B(s),
+    ("sub", "e", "l"): lambda A, j: lambda s: A(s) - s[j],
+    ("sub", "e", "m"): lambda A, g, m, n: lambda s: A(s) - g(s[m], s[n]),
     ("sub", "e", "e"): lambda A, B: lambda s: A(s) - B(s),
-    ("mul", "s", "s"): lambda i, j: lambda s: s[i] * s[j],
-    ("mul", "s", "c"): lambda i, c: lambda s: s[i] * c,
-    ("mul", "c", "s"): lambda c, j: lambda s: c * s[j],
-    ("mul", "s", "e"): lambda i, B: lambda s: s[i] * B(s),
-    ("mul", "e", "s"): lambda A, j: lambda s: A(s) * s[j],
-    ("mul", "c", "e"): lambda c, B: lambda s: c * B(s),
-    ("mul", "e", "c"): lambda A, c: lambda s: A(s) * c,
+    ("mul", "l", "l"): lambda i, j: lambda s: s[i] * s[j],
+    ("mul", "l", "m"): lambda i, g, m, n: lambda s: s[i] * g(s[m], s[n]),
+    ("mul", "l", "e"): lambda i, B: lambda s: s[i] * B(s),
+    ("mul", "m", "l"): lambda f, k, l, j: lambda s: f(s[k], s[l]) * s[j],
+    ("mul", "m", "m"): lambda f, k, l, g, m, n: lambda s: f(s[k], s[l]) * g(s[m], s[n]),
+    ("mul", "m", "e"): lambda f, k, l, B: lambda s: f(s[k], s[l]) * B(s),
+    ("mul", "e", "l"): lambda A, j: lambda s: A(s) * s[j],
+    ("mul", "e", "m"): lambda A, g, m, n: lambda s: A(s) * g(s[m], s[n]),
     ("mul", "e", "e"): lambda A, B: lambda s: A(s) * B(s),
-    ("div", "s", "s"): lambda i, j: lambda s: s[i] / s[j],
-    ("div", "s", "c"): lambda i, c: lambda s: s[i] / c,
-    ("div", "c", "s"): lambda c, j: lambda s: c / s[j],
-    ("div", "s", "e"): lambda i, B: lambda s: s[i] / B(s),
-    ("div", "e", "s"): lambda A, j: lambda s: A(s) / s[j],
-    ("div", "c", "e"): lambda c, B: lambda s: c / B(s),
-    ("div", "e", "c"): lambda A, c: lambda s: A(s) / c,
+    ("div", "l", "l"): lambda i, j: lambda s: s[i] / s[j],
+    ("div", "l", "m"): lambda i, g, m, n: lambda s: s[i] / g(s[m], s[n]),
+    ("div", "l", "e"): lambda i, B: lambda s: s[i] / B(s),
+    ("div", "m", "l"): lambda f, k, l, j: lambda s: f(s[k], s[l]) / s[j],
+    ("div", "m", "m"): lambda f, k, l, g, m, n: lambda s: f(s[k], s[l]) / g(s[m], s[n]),
+    ("div", "m", "e"): lambda f, k, l, B: lambda s: f(s[k], s[l]) / B(s),
+    ("div", "e", "l"): lambda A, j: lambda s: A(s) / s[j],
+    ("div", "e", "m"): lambda A, g, m, n: lambda s: A(s) / g(s[m], s[n]),
     ("div", "e", "e"): lambda A, B: lambda s: A(s) / B(s),
 }
+_OPERATOR = {"add": operator.add, "sub": operator.sub, "mul": operator.mul, "div": operator.truediv}
 
-# Two-argument functions (pow, min, max) by operand kinds; f is the backend's function.
+# Two-argument functions (pow, min, max) by operand kinds ("m" operands come as closures); f is the function.
 _CALL2: dict[tuple[str, str], Callable] = {
-    ("s", "s"): lambda f, i, j: lambda s: f(s[i], s[j]),
-    ("s", "c"): lambda f, i, c: lambda s: f(s[i], c),
-    ("c", "s"): lambda f, c, j: lambda s: f(c, s[j]),
-    ("s", "e"): lambda f, i, B: lambda s: f(s[i], B(s)),
-    ("e", "s"): lambda f, A, j: lambda s: f(A(s), s[j]),
-    ("c", "e"): lambda f, c, B: lambda s: f(c, B(s)),
-    ("e", "c"): lambda f, A, c: lambda s: f(A(s), c),
+    ("l", "l"): lambda f, i, j: lambda s: f(s[i], s[j]),
+    ("l", "e"): lambda f, i, B: lambda s: f(s[i], B(s)),
+    ("e", "l"): lambda f, A, j: lambda s: f(A(s), s[j]),
     ("e", "e"): lambda f, A, B: lambda s: f(A(s), B(s)),
 }
 
@@ -123,90 +126,96 @@ _FUNCS = {"sqrt": "sqrt", "exp": "exp", "log": "log", "sin": "sin", "cos": "cos"
 
 
 class Program:
-    """`roots` compiled for one backend: ``program(*variables)`` -> the tuple of the roots' values."""
+    """`roots` compiled for one backend: the closures of the shared values (``tape``), then one closure per root
+    (``outputs``). ``s`` starts as the variables followed by ``fixed``, the constants; each tape closure appends."""
 
     def __init__(self, roots: list[Node], nvars: int, b):
-        self.is_float = b is FLOAT
         order, uses = _schedule(roots)
-        const = float if self.is_float else np.float64  # so an unfolded 1/0 gives inf on arrays, as numpy does
-        slot: dict[int, int] = {}
-        out_consts: list = []
-        for r in roots:  # every root gets a slot: a variable's, a constant's, or one the tape fills
-            if r.op == "var":
-                slot[id(r)] = int(r.value)
-            elif r.op == "const" and id(r) not in slot:
-                slot[id(r)] = nvars + len(out_consts)
-                out_consts.append(const(r.value))
-        nfixed = nvars + len(out_consts)
-        root_ids = {id(r) for r in roots}
-        made: dict[int, tuple[str, object]] = {}  # id -> (kind, index | constant | closure)
+        const = float if b is FLOAT else np.float64  # so an unfolded 1/0 gives inf on arrays, as numpy does
+        consts = [n for n in order if n.op == "const"]
+        where: dict[int, int] = {id(n): nvars + k for k, n in enumerate(consts)}
+        ntape = 0
+        made: dict[int, tuple] = {}  # id -> (kind, *parameters)
         tape: list[Closure] = []
+        root_ids = {id(r) for r in roots}
         for n in order:
             if n.op == "var":
-                made[id(n)] = ("s", int(n.value))
+                where[id(n)] = int(n.value)
+            if id(n) in where:
+                made[id(n)] = ("l", where[id(n)])
                 continue
-            if n.op == "const":
-                made[id(n)] = ("s", slot[id(n)]) if id(n) in slot else ("c", const(n.value))
+            kids = [made[id(a)] for a in n.args]
+            shared = uses[id(n)] > 1 or (id(n) in root_ids and uses[id(n)] > 0)
+            if n.op in _OPERATOR and kids[0][0] == kids[1][0] == "l" and not shared and id(n) not in root_ids:
+                made[id(n)] = ("m", _OPERATOR[n.op], kids[0][1], kids[1][1])  # the parent does it inline
                 continue
-            c = self._closure(n, [made[id(a)] for a in n.args], b, const)
-            if uses[id(n)] > 1 or id(n) in root_ids:
-                slot[id(n)] = nfixed + len(tape)
+            c = _closure(n, kids, b)
+            if shared:
+                where[id(n)] = nvars + len(consts) + ntape
+                ntape += 1
                 tape.append(c)
-                made[id(n)] = ("s", slot[id(n)])
+                made[id(n)] = ("l", where[id(n)])
             else:
                 made[id(n)] = ("e", c)
         self.tape = tuple(tape)
-        self.fixed = tuple(out_consts)
-        self.outputs = tuple(slot[id(r)] for r in roots)
+        self.fixed = tuple(const(n.value) for n in consts)
+        # The roots no other node uses are computed by the return statement, outside the tape.
+        self.outputs = tuple(_as_closure(made[id(r)]) for r in roots)
         self.size = len(order)
         self.weight = sum(_WEIGHT.get(n.op, 1) for n in order if n.op not in ("var", "const"))
 
-    @staticmethod
-    def _closure(n: Node, kids: list[tuple[str, object]], b, const) -> Closure:
-        op = n.op
-        if op in ("add", "sub", "mul", "div"):
-            (ka, a), (kb, bb) = kids
-            if ka == kb == "c":  # a constant operation that did not fold (1/0): evaluate it, and let it raise
-                ka, a = "e", (lambda v: lambda s: v)(a)
-            return _ARITH[op, ka, kb](a, bb)
-        if op == "neg":
-            ((k, a),) = kids
-            if k == "s":
-                return lambda s: -s[a]
-            A = _as_closure(k, a)
-            return lambda s: -A(s)
-        if op in _SELECTS:
-            closures = [_as_closure(k, v) for k, v in kids] + [None]
-            if b is FLOAT:
-                return _float_lazy(op, *closures[:3])
-            A, B, C = closures[:3]
-            if C is None:
-                return lambda s: _array_select(op, A(s), B(s), None)
-            return lambda s: _array_select(op, A(s), B(s), C(s))
-        if op == "fma":
-            A, B, C = (_as_closure(k, v) for k, v in kids)
-            return lambda s: fma(A(s), B(s), C(s))
-        f = getattr(b, _FUNCS[op])
-        if op == "pow" and b is FLOAT:
-            f = math.pow  # C pow: a negative base to a fractional power raises, never a complex number
-        if len(kids) == 2:
-            (ka, a), (kb, bb) = kids
-            if ka == kb == "c":
-                ka, a = "e", (lambda v: lambda s: v)(a)
-            return _CALL2[ka, kb](f, a, bb)
-        ((k, a),) = kids
-        if k == "s":
-            return lambda s: f(s[a])
-        A = _as_closure(k, a)
-        return lambda s: f(A(s))
+
+def _closure(n: Node, kids: list[tuple], b) -> Closure:
+    op = n.op
+    if op in _OPERATOR:
+        (ka, *pa), (kb, *pb) = kids
+        return _ARITH[op, ka, kb](*pa, *pb)
+    if op == "neg":
+        ((k, *p),) = kids
+        if k == "l":
+            (i,) = p
+            return lambda s: -s[i]
+        A = _as_closure(kids[0])
+        return lambda s: -A(s)
+    if op in _SELECTS:
+        closures = [_as_closure(k) for k in kids] + [None]
+        if b is FLOAT:
+            return _float_lazy(op, *closures[:3])
+        A, B, C = closures[:3]
+        if C is None:
+            return lambda s: _array_select(op, A(s), B(s), None)
+        return lambda s: _array_select(op, A(s), B(s), C(s))
+    if op == "fma":
+        A, B, C = (_as_closure(k) for k in kids)
+        return lambda s: fma(A(s), B(s), C(s))
+    f = getattr(b, _FUNCS[op])
+    if op == "pow" and b is FLOAT:
+        f = math.pow  # C pow: a negative base to a fractional power raises, never a complex number
+    if len(kids) == 2:
+        ka, kb = ("l" if k[0] == "l" else "e" for k in kids)
+        pa = kids[0][1] if ka == "l" else _as_closure(kids[0])
+        pb = kids[1][1] if kb == "l" else _as_closure(kids[1])
+        return _CALL2[ka, kb](f, pa, pb)
+    ((k, *p),) = kids
+    if k == "l":
+        (i,) = p
+        return lambda s: f(s[i])
+    if k == "m":
+        g, i, j = p
+        return lambda s: f(g(s[i], s[j]))
+    (A,) = p
+    return lambda s: f(A(s))
 
 
-def _as_closure(kind: str, v) -> Closure:
-    if kind == "e":
-        return v
-    if kind == "s":
-        return lambda s: s[v]
-    return lambda s: v
+def _as_closure(kind: tuple) -> Closure:
+    k, *p = kind
+    if k == "e":
+        return p[0]
+    if k == "l":
+        (i,) = p
+        return lambda s: s[i]
+    g, i, j = p
+    return lambda s: g(s[i], s[j])
 
 
 # Relative cost of one operation on floats (measured: a transcendental call costs about two arithmetic closures).
@@ -240,25 +249,15 @@ def _schedule(roots: list[Node]) -> tuple[list[Node], dict[int, int]]:
 
 
 def float_runner(p: Program, nvars: int) -> Callable:
-    """run(x, y) -> tuple (or run(t) for one variable, one root -> a float) on Python floats."""
+    """run(*variables) -> the tuple of the roots' values, on Python floats."""
     tape, fixed, outs = p.tape, p.fixed, p.outputs
-    if nvars == 2 and len(outs) == 3 and not fixed:
-        i, j, k = outs
-
-        def run3(x, y):
-            s = [x, y]
-            app = s.append
-            for c in tape:
-                app(c(s))
-            return s[i], s[j], s[k]
-        return run3
 
     def run(*xs):
         s = [*xs, *fixed]
         app = s.append
         for c in tape:
             app(c(s))
-        return tuple(s[o] for o in outs)
+        return tuple([o(s) for o in outs])
     return run
 
 
@@ -269,8 +268,5 @@ def array_runner(p: Program) -> Callable:
         s = [*xs, *fixed]
         for c in tape:
             s.append(c(s))
-        return tuple(s[o] for o in outs)
+        return tuple([o(s) for o in outs])
     return run
-
-
-__all__ = ["Program", "float_runner", "array_runner", "ARRAY"]

@@ -97,7 +97,7 @@ def compile_surface(term: Term, deadline: float) -> Compiled:
     f, (gx, gy) = gradient(term, b, 2)
     fg_prog = Program([f, gx, gy], 2, FLOAT)
     fn_float = float_runner(Program([f], 2, FLOAT), 2)
-    tape, fixed, (i, j, k) = fg_prog.tape, fg_prog.fixed, fg_prog.outputs
+    tape, fixed, (F, GX, GY) = fg_prog.tape, fg_prog.fixed, fg_prog.outputs
     arrays: dict[str, tuple[Callable, Callable]] = {}
 
     def array_programs(be) -> tuple[Callable, Callable]:
@@ -106,25 +106,13 @@ def compile_surface(term: Term, deadline: float) -> Compiled:
             progs = arrays[be.name] = (array_runner(Program([f], 2, be)), array_runner(Program([f, gx, gy], 2, be)))
         return progs
 
-    if fixed:
-        def fg_float(x, y):
+    def fg(x, y, be):
+        if be is FLOAT:
             s = [x, y, *fixed]
             app = s.append
             for c in tape:
                 app(c(s))
-            return s[i], s[j], s[k]
-    else:
-        fg_float = None
-
-    def fg(x, y, be):
-        if be is FLOAT:
-            if fg_float is not None:
-                return fg_float(x, y)
-            s = [x, y]
-            app = s.append
-            for c in tape:
-                app(c(s))
-            return s[i], s[j], s[k]
+            return F(s), GX(s), GY(s)
         return _full(x, y, array_programs(be)[1](x, y))
 
     def fn(x, y, be):
