@@ -9,7 +9,7 @@ elementary functions round as libm does.
 >>> s = SURFACES["rosenbrock"]
 >>> s.fg(1.0, 1.0, FLOAT) == (0.0, 0.0, 0.0)
 True
->>> s.f(np.array([[1.0, 1.0], [0.0, 0.0]])).tolist()
+>>> s.f([[1.0, 1.0], [0.0, 0.0]]).tolist()
 [0.0, 1.0]
 >>> get_surface("himmelblau").grad([3.0, 2.0]).tolist()
 [0.0, 0.0]
@@ -21,8 +21,6 @@ gradient there is zero to rounding; the tests check it.
 """
 
 from __future__ import annotations
-
-import numpy as np
 
 from .backend import ARRAY, FLOAT
 from .expression import Domain, Point, Surface, formula_surface

@@ -57,8 +57,17 @@ from .autograd import record
 from .dag import Builder
 from .errors import MESSAGES, ExpressionError
 from .latex import latex as _latex
-from .limits import (DEFAULT_DOMAIN, MAX_CONSTANT, MAX_DEPTH, MAX_DOMAIN, MAX_EXPONENT, MAX_LENGTH, MAX_NODES,
-                     MAX_TOTAL_NODES, TIME_LIMIT)
+from .limits import (
+    DEFAULT_DOMAIN,
+    MAX_CONSTANT,
+    MAX_DEPTH,
+    MAX_DOMAIN,
+    MAX_EXPONENT,
+    MAX_LENGTH,
+    MAX_NODES,
+    MAX_TOTAL_NODES,
+    TIME_LIMIT,
+)
 from .program import Program, float_runner
 from .surface import START_RULE, Domain, Point, Surface, compile_surface, default_start
 from .tokens import BINARY, CONSTANTS, FUNCTIONS, SURFACE, UNARY, Grammar, Source

@@ -76,8 +76,14 @@ def record(root: Term, b: Builder) -> tuple[Node, dict[int, _Fn]]:
                     made[id(t)] = node("mulc", [(inner, r)], v, c)
                     value[id(t)] = v
                     continue
-                v = {"add": lambda: b.add(vals[1], vals[0]), "sub": lambda: b.sub(vals[0], vals[1]),
-                     "mul": lambda: b.mul(vals[1], vals[0]), "pow": lambda: _scalar_pow(b, c, vals[1])}[op]()
+                if op == "add":
+                    v = b.add(vals[1], vals[0])
+                elif op == "sub":
+                    v = b.sub(vals[0], vals[1])
+                elif op == "mul":
+                    v = b.mul(vals[1], vals[0])
+                else:
+                    v = _scalar_pow(b, c, vals[1])
                 made[id(t)] = node({"add": "addc", "sub": "rsub", "mul": "mulc", "pow": "rpow"}[op], [ins[1]], v, c)
             elif not right.free:  # a number on the right
                 c = right.value if right.op == "const" else math.nan

@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..backend import ARRAY, FLOAT, fma
+from ..backend import FLOAT, fma
 from .dag import Node
 
 Closure = Callable[[list], object]
