@@ -22,12 +22,23 @@ gradient there is zero to rounding; the tests check it.
 
 from __future__ import annotations
 
+import dataclasses
+
 from .backend import ARRAY, FLOAT
 from .expression import Domain, Point, Surface, formula_surface
 
+try:  # the same float programs printed as plain Python (see optim_core/expression/codegen.py)
+    from .expression import builtin_float as _printed
+except ImportError:  # not generated yet: the closures serve alone
+    _printed = None
+
 
 def _surface(name: str, expression: str, domain: Domain, **metadata) -> Surface:
-    return formula_surface(expression, domain, name=name, **metadata)
+    s = formula_surface(expression, domain, name=name, **metadata)
+    if _printed is not None and _printed.EXPRESSIONS.get(name) == expression:
+        fn, fg = _printed.FACTORIES[name](s.fn, s.fg)
+        s = dataclasses.replace(s, fn=fn, fg=fg)
+    return s
 
 
 # Styblinski-Tang is separable: each coordinate has minima at the roots -2.9035... (global) and 2.7468... of
