@@ -82,12 +82,17 @@ def record(root: Term, b: Builder) -> tuple[Node, dict[int, _Fn]]:
                     v = b.sub(vals[0], vals[1])
                 elif op == "mul":
                     v = b.mul(vals[1], vals[0])
-                else:
+                elif left.op == "const":
                     v = _scalar_pow(b, c, vals[1])
+                else:  # a number part that did not fold (1/0): evaluation reports it
+                    v = b.make("pow", *vals)
                 made[id(t)] = node({"add": "addc", "sub": "rsub", "mul": "mulc", "pow": "rpow"}[op], [ins[1]], v, c)
             elif not right.free:  # a number on the right
                 c = right.value if right.op == "const" else math.nan
-                v = b.tpow(vals[0], c) if op == "pow" else getattr(b, op)(vals[0], vals[1])
+                if op != "pow":
+                    v = getattr(b, op)(vals[0], vals[1])
+                else:
+                    v = b.tpow(vals[0], c) if right.op == "const" else b.make("pow", *vals)
                 made[id(t)] = node(op + "c", [ins[0]], v, c)
             else:
                 v = b.make("pow", *vals) if op == "pow" else getattr(b, op)(*vals)

@@ -79,7 +79,8 @@ def _reference_weight() -> int:
 
 def _full(x, y, values: tuple) -> tuple:
     """On arrays, give a constant (or x-only, y-only) result the points' shape."""
-    shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+    sx, sy = np.shape(x), np.shape(y)
+    shape = sx if sx == sy else np.broadcast_shapes(sx, sy)  # the batch's case first: it runs every step
     return tuple(v if np.shape(v) == shape else np.full(shape, v, dtype=np.float64) for v in values)
 
 
