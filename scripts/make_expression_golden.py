@@ -111,6 +111,8 @@ def autograd(f, x: float, y: float, through_vector: bool):
     if through_vector:
         p = torch.tensor([x, y], requires_grad=True)
         value = f(p[0], p[1])
+        if not isinstance(value, torch.Tensor):
+            raise ValueError("a constant formula")
         (g,) = torch.autograd.grad(value, p)
         return value.item(), g.tolist()
     tx, ty = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
