@@ -4,7 +4,9 @@ A surface's ``expression`` is the text that, typed in, gives the very same surfa
 of :mod:`optim_core.expression`, which computes values and gradients as torch's autograd does on that formula
 (the same operations in the same order, including the order in which autograd adds up the gradient's
 contributions). So a student's ``loss.backward()`` gives these gradients to the last bit, wherever torch's
-elementary functions round as libm does.
+elementary functions round as libm does. On Python floats (the single path's hot loop) each surface runs the same
+program printed as plain Python (optim_core/expression/builtin_float.py, see codegen.py); a test holds every
+built-in equal to its formula typed in, bit for bit.
 
 >>> s = SURFACES["rosenbrock"]
 >>> s.fg(1.0, 1.0, FLOAT) == (0.0, 0.0, 0.0)
