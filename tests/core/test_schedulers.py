@@ -17,7 +17,7 @@ from optim_core.schedulers import SCHEDULERS, make_scheduler
 GOLDEN = json.loads((Path(__file__).resolve().parent.parent / "data" / "golden_schedulers.json").read_text())
 
 # The same table as scripts/make_golden_schedulers.py: the text a user types -> the function torch was given.
-# Until optim_core.expression.scalar_function is merged, the texts are swapped for these callables here.
+# The goldens store the typed texts; these are the same factors as Python callables, the second route a caller has.
 FORMULAS = {
     "0.95^t": lambda t: 0.95 ** t,
     "min(1, (t+1)/10)": lambda t: min(1, (t + 1) / 10),
@@ -79,6 +79,30 @@ def test_lr_and_momentum_equal_torch_bit_for_bit(case):
         assert sched.plan.momentum == (None if moms[-1] is None else moms)
     else:
         assert sched.plan is None
+
+
+def _has_formula(spec) -> bool:
+    name, params = spec
+    return any(isinstance(params.get(k), str) for k in ("lr_lambda", "scale_fn")) or any(
+        _has_formula(c) for c in params.get("schedulers", []))
+
+
+@pytest.mark.parametrize("case", [c for c in GOLDEN["cases"] if _has_formula(c["scheduler"])], ids=_id)
+def test_typed_factor_equals_torch_and_the_callable_route_bit_for_bit(case):
+    opt = OPTIMIZERS[case["optimizer"]].make(**case["params"])
+    typed = make_scheduler(case["scheduler"], opt, steps=case["steps"])  # the text through the safe parser
+    lrs = []
+    for _ in range(case["steps"]):
+        lrs.append(typed.lr)
+        typed.step(None)
+    lrs.append(typed.lr)
+    assert lrs == case["lr"]
+    assert lrs == replay(case)[2]
+
+
+def test_formula_cases_exist_for_both_factor_schedulers():
+    names = {c["scheduler"][0] for c in GOLDEN["cases"] if _has_formula(c["scheduler"])}
+    assert {"LambdaLR", "MultiplicativeLR"} <= names
 
 
 def test_golden_covers_every_scheduler_in_three_settings_or_more():
