@@ -19,7 +19,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from optim_core import OPTIMIZERS, SURFACES, run, trajectory  # noqa: E402
+from optim_core import OPTIMIZERS, SURFACES, run  # noqa: E402
+from optim_core import batch as trajectory  # noqa: E402
 
 
 def median_time(fn, repeats: int) -> float:
