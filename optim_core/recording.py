@@ -78,23 +78,27 @@ class Recorder:
         return out
 
     def _lbfgs_state(self, lo: int, hi: int, n: int) -> dict:
-        d = np.full((n, 2), np.nan)
-        t, n_iter, func_evals = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+        out = {key: np.full((n, 2) if key in LBFGS_VECTORS else n, np.nan) for key in LBFGS_KEYS}
         for i in range(lo, hi):
-            di, ti, ni, fi = self.states[i]
-            if di is not None:
-                d[i - lo] = di
-            t[i - lo], n_iter[i - lo], func_evals[i - lo] = float(ti), ni, fi
-        return {"d": d, "t": t, "n_iter": n_iter, "func_evals": func_evals}
+            for key, value in zip(LBFGS_KEYS, self.states[i], strict=True):
+                if value is not None:
+                    out[key][i - lo] = value
+        return out
 
 
 def _value(v) -> float:
     return math.nan if v is None else float(v)
 
 
+# torch's L-BFGS keys that are numbers or vectors (its history lists old_dirs, old_stps, ro and al are not kept).
+LBFGS_KEYS = ("func_evals", "n_iter", "d", "t", "H_diag", "prev_flat_grad", "prev_loss")
+LBFGS_VECTORS = ("d", "prev_flat_grad")
+LBFGS_START = (0, 0, None, None, None, None, None)
+
+
 def lbfgs_snapshot(state) -> tuple:
-    """The torch keys recorded for L-BFGS after a step: d, t, n_iter and func_evals."""
-    return state.d, state.t, state.n_iter, state.func_evals
-
-
-LBFGS_START = (None, math.nan, 0, 0)
+    """L-BFGS's recorded keys after a step; torch sets all but the counts at the end of its first iteration."""
+    if state.d is None:  # every step so far returned at once (the gradient was already small enough)
+        return (state.func_evals, state.n_iter) + LBFGS_START[2:]
+    return (state.func_evals, state.n_iter, state.d, float(state.t), float(state.H_diag), state.prev_flat_grad,
+            state.prev_loss)

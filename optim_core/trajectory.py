@@ -211,6 +211,8 @@ class _Path:
         self.diverged_at: int | None = None
         self.done = False
         self.recorder: Recorder | None = None
+        if scheduler is not None:
+            _scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error, not a divergence
         # torch creates the state at the first step, with the lr the scheduler has set by then
         lr0 = opt.lr if scheduler is None else scheduler.lr
         if opt.elementwise:
