@@ -209,7 +209,7 @@ class Optimizer:
     def init(self, params, *, lr: float | None = None):
         """torch's state for parameters of any shape, as torch creates it at the first step."""
         params = np.asarray(params, dtype=np.float64)
-        return self.state0(params, ARRAY, self.lr if lr is None else float(lr))
+        return self.state0(params, ARRAY, self.lr if lr is None else lr)
 
     def step(self, params, grad, state, *, objective=None, lr=None, momentum=None, betas=None):
         """One torch ``optimizer.step()`` given the gradient: returns (new params, new state).
