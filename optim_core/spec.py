@@ -76,6 +76,9 @@ def bind_spec(cls: type) -> None:
         raise TypeError(f"{cls.__name__}: fields and spec disagree on {missing}")
     object.__setattr__(spec, "params", tuple(replace(p, default=defaults[p.name]) for p in spec.params))
     object.__setattr__(spec, "cls", cls)
+    # The one place an optimizer class gets its docstring (the classes define none): the algorithm box, from the
+    # source the page renders, replaces this line once it exists.
+    cls.__doc__ = f"torch.optim.{cls.__name__}: {spec.help_en}"
 
 
 # Shared wording for the keywords many optimizers have.

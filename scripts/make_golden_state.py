@@ -20,13 +20,12 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_golden import CASES as TRAJECTORY_CASES  # noqa: E402
 from torch_reference import CLASSES, TORCH_SURFACES, torch_params  # noqa: E402
-
-import numpy as np  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 STEPS = 40
@@ -86,7 +85,8 @@ SCHEDULED = [
     ("radam", {"lr": 0.02}, "beale", [1.0, 1.5], "LambdaLR", "halve"),
     ("adamax", {"lr": 0.02}, "matyas", [1.0, 1.0], "StepLR", {"step_size": 3, "gamma": 0.7}),
     ("sparseadam", {"lr": 0.05}, "beale", [1.0, 1.5], "ExponentialLR", {"gamma": 0.95}),
-    ("asgd", {"lr": 0.01, "t0": 5.0, "lambd": 0.01}, "himmelblau", [1.0, 1.0], "StepLR", {"step_size": 4, "gamma": 0.5}),
+    ("asgd", {"lr": 0.01, "t0": 5.0, "lambd": 0.01}, "himmelblau", [1.0, 1.0], "StepLR",
+     {"step_size": 4, "gamma": 0.5}),
     ("adagrad", {"lr": 0.5, "lr_decay": 0.01}, "rosenbrock", [-1.5, 2.0], "ReduceLROnPlateau",
      {"factor": 0.5, "patience": 1, "threshold": 0.05}),
     ("adadelta", {"lr": 1.0}, "beale", [1.0, 1.5], "LambdaLR", "halve"),

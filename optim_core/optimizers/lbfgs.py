@@ -182,8 +182,6 @@ class LBFGSState:
 
 @dataclass(frozen=True)
 class LBFGS(Optimizer):
-    """torch.optim.LBFGS. ``step(params, None, state, objective=f)``: f(params) -> (loss, gradient)."""
-
     lr: float = 1.0
     max_iter: int = 20
     max_eval: int | None = None
