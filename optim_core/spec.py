@@ -10,6 +10,7 @@ A default is stated once, as the dataclass field's default: :func:`bind_spec` co
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -187,9 +188,11 @@ class Optimizer:
     Subclasses of the elementwise kind define:
 
     - ``state0(p, b, lr)``: the record torch's ``_init_group`` creates (``lr`` is the group's lr at that moment);
-    - ``scalars(prev, lr, momentum, betas)``: the per-step scalars torch computes in Python (bias corrections,
-      step sizes...) as a named record, from the previous record's per-tensor fields (``step``, ``mu_product``...)
-      and the step's hyperparameter values. Scalars may be NumPy arrays shaped (N,) for a batch: they broadcast;
+    - ``scalar_steps(prev, values)``: a generator of the per-step scalars torch computes in Python (bias
+      corrections, step sizes...), one named record per step, from the per-tensor fields of ``prev`` (``step``,
+      ``mu_product``...) and each step's ``(lr, momentum, betas)`` drawn from ``values``. A generator, so that a
+      constant run's scalars come ahead at little cost per step, and a scheduled run's one step at a time. The
+      values may be NumPy arrays shaped like a batch's rows (lr as (N, 1)): the scalars broadcast;
     - ``kernel(b)``: ``update(p, g, state, k) -> (p, state)``, line for line ``torch.optim._single_tensor_*``,
       on Python floats (one coordinate) or NumPy arrays alike (see :mod:`optim_core.backend`).
 
@@ -220,7 +223,7 @@ class Optimizer:
         ``lr``, ``momentum`` and ``betas`` override the hyperparameters for this step only, as a scheduler
         writing to ``param_groups`` does. ``objective`` is unused here (L-BFGS takes it).
         """
-        k = self.scalars(state, *self.step_values(lr, momentum, betas))
+        k = self.scalars(state, lr, momentum, betas)
         return self.kernel(ARRAY)(np.asarray(params, dtype=np.float64), np.asarray(grad, dtype=np.float64),
                                   state, k)
 
@@ -237,14 +240,13 @@ class Optimizer:
         return (self.lr if lr is None else lr, getattr(self, "momentum", 0.0) if momentum is None else momentum,
                 own_betas if betas is None else betas)
 
+    def scalars(self, prev, lr, momentum=None, betas=None):
+        """The per-step scalars of the step after ``prev`` (a state or the previous step's scalars)."""
+        return next(self.scalar_steps(prev, (self.step_values(lr, momentum, betas),)))
+
     def schedule(self, steps: int, state0) -> list:
         """The per-step scalars of ``steps`` steps with constant hyperparameters, from the initial state."""
-        out, prev = [], state0
-        values = self.step_values()
-        for _ in range(steps):
-            prev = self.scalars(prev, *values)
-            out.append(prev)
-        return out
+        return list(self.scalar_steps(state0, itertools.repeat(self.step_values(), steps)))
 
     def kernel(self, b):  # pragma: no cover - every elementwise optimizer overrides it
         raise NotImplementedError

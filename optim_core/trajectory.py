@@ -221,7 +221,9 @@ class _Path:
             self._state = (opt.state0(x, FLOAT, lr0), opt.state0(y, FLOAT, lr0))
             # constant hyperparameters: every step's scalars ahead; with a scheduler, step by step from these
             self._schedule = opt.schedule(steps, self._state[0]) if scheduler is None else None
-            self._prev = self._state[0]
+            if scheduler is not None:
+                self._values = [opt.step_values()]  # the coming step's values, set by the loop
+                self._scalars = opt.scalar_steps(self._state[0], iter(lambda: self._values[0], None))
             start = self._state
         else:
             self.evals, self.inner = [], []
@@ -284,8 +286,8 @@ class _Path:
                 if scheduler is None:
                     k = schedule[t]
                 else:
-                    values = _scheduled_values(opt, scheduler)
-                    k = self._prev = opt.scalars(self._prev, *values)
+                    values = self._values[0] = _scheduled_values(opt, scheduler)
+                    k = next(self._scalars)
                 x1, sx = update(x, gx, sx, k)
                 y1, sy = update(y, gy, sy, k)
                 if scheduler is not None:

@@ -97,13 +97,14 @@ class _AdamBase(Optimizer):
         z = 0.0 * p
         return record(AdamAmsgradState, (0.0, z, z, z)) if self.amsgrad else record(AdamState, (0.0, z, z))
 
-    def scalars(self, prev, lr, momentum, betas):
-        beta1, beta2 = betas
-        step = prev.step + 1
-        bias_correction1 = 1 - beta1**step
-        bias_correction2 = 1 - beta2**step
-        step_size = lr / bias_correction1
-        return record(AdamScalars, (step, lr, beta1, step_size, bias_correction2**0.5))
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for lr, _, (beta1, beta2) in values:
+            step += 1
+            bias_correction1 = 1 - beta1**step
+            bias_correction2 = 1 - beta2**step
+            step_size = lr / bias_correction1
+            yield record(AdamScalars, (step, lr, beta1, step_size, bias_correction2**0.5))
 
     def kernel(self, b):
         add, addcmul, addcdiv, lerp, sqrt, maximum = b.add, b.addcmul, b.addcdiv, b.lerp, b.sqrt, b.maximum
@@ -196,15 +197,16 @@ class SparseAdam(Optimizer):
         z = 0.0 * p
         return record(SparseAdamState, (0.0, z, z))
 
-    def scalars(self, prev, lr, momentum, betas):
+    def scalar_steps(self, prev, values):
         # torch.optim.SparseAdam keeps eps outside the bias correction: step_size = lr*sqrt(bc2)/bc1 multiplies
         # m/(sqrt(v)+eps), where Adam divides by sqrt(v)/sqrt(bc2)+eps. The step count advances every step, even
         # when every gradient coordinate is zero.
-        beta1, beta2 = betas
-        step = prev.step + 1
-        bias_correction1 = 1 - beta1**step
-        bias_correction2 = 1 - beta2**step
-        return record(SparseAdamScalars, (step, beta1, lr * math.sqrt(bias_correction2) / bias_correction1))
+        step = prev.step
+        for lr, _, (beta1, beta2) in values:
+            step += 1
+            bias_correction1 = 1 - beta1**step
+            bias_correction2 = 1 - beta2**step
+            yield record(SparseAdamScalars, (step, beta1, lr * math.sqrt(bias_correction2) / bias_correction1))
 
     def kernel(self, b):
         beta2, eps, maximize, where, sqrt = self.betas[1], self.eps, self.maximize, b.where, b.sqrt

@@ -59,11 +59,12 @@ class Adamax(Optimizer):
         z = 0.0 * p
         return record(AdamaxState, (0.0, z, z))
 
-    def scalars(self, prev, lr, momentum, betas):
-        beta1 = betas[0]
-        step = prev.step + 1
-        bias_correction = 1 - beta1**step
-        return record(AdamaxScalars, (step, beta1, lr / bias_correction))
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for lr, _, (beta1, _) in values:
+            step += 1
+            bias_correction = 1 - beta1**step
+            yield record(AdamaxScalars, (step, beta1, lr / bias_correction))
 
     def kernel(self, b):
         add, addcdiv, lerp, maximum, abs_ = b.add, b.addcdiv, b.lerp, b.maximum, b.abs
@@ -137,18 +138,20 @@ class NAdam(Optimizer):
         z = 0.0 * p
         return record(NAdamState, (0.0, 1.0, z, z))
 
-    def scalars(self, prev, lr, momentum, betas):
-        beta1, beta2 = betas
+    def scalar_steps(self, prev, values):
         momentum_decay = self.momentum_decay
-        step = prev.step + 1
-        bias_correction2 = 1 - beta2**step
-        # the momentum cache mu^t and mu^{t+1}
-        mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
-        mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
-        mu_product = prev.mu_product * mu
-        mu_product_next = mu_product * mu_next
-        return record(NAdamScalars, (step, mu_product, lr, beta1, bias_correction2,
-                                     -lr * (1.0 - mu) / (1.0 - mu_product), (-lr * mu_next) / (1.0 - mu_product_next)))
+        step, mu_product = prev.step, prev.mu_product
+        for lr, _, (beta1, beta2) in values:
+            step += 1
+            bias_correction2 = 1 - beta2**step
+            # the momentum cache mu^t and mu^{t+1}
+            mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+            mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+            mu_product = mu_product * mu
+            mu_product_next = mu_product * mu_next
+            yield record(NAdamScalars, (step, mu_product, lr, beta1, bias_correction2,
+                                        -lr * (1.0 - mu) / (1.0 - mu_product),
+                                        (-lr * mu_next) / (1.0 - mu_product_next)))
 
     def kernel(self, b):
         add, addcmul, addcdiv, lerp, sqrt = b.add, b.addcmul, b.addcdiv, b.lerp, b.sqrt
@@ -211,19 +214,20 @@ class RAdam(Optimizer):
         z = 0.0 * p
         return record(AdamState, (0.0, z, z))  # torch's RAdam keeps Adam's keys
 
-    def scalars(self, prev, lr, momentum, betas):
-        beta1, beta2 = betas
-        step = prev.step + 1
-        bias_correction1 = 1 - beta1**step
-        bias_correction2 = 1 - beta2**step
-        # the maximum length of the approximated SMA, and its length at this step
-        rho_inf = 2 / (1 - beta2) - 1
-        rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
-        rect = bias_correction2_sqrt = math.nan
-        if rho_t > 5.0:
-            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-            bias_correction2_sqrt = bias_correction2**0.5
-        return record(RAdamScalars, (step, lr, beta1, bias_correction1, rho_t, rect, bias_correction2_sqrt))
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for lr, _, (beta1, beta2) in values:
+            step += 1
+            bias_correction1 = 1 - beta1**step
+            bias_correction2 = 1 - beta2**step
+            # the maximum length of the approximated SMA, and its length at this step
+            rho_inf = 2 / (1 - beta2) - 1
+            rho_t = rho_inf - 2 * step * (beta2**step) / bias_correction2
+            rect = bias_correction2_sqrt = math.nan
+            if rho_t > 5.0:
+                rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                bias_correction2_sqrt = bias_correction2**0.5
+            yield record(RAdamScalars, (step, lr, beta1, bias_correction1, rho_t, rect, bias_correction2_sqrt))
 
     def kernel(self, b):
         add, addcmul, lerp, sqrt = b.add, b.addcmul, b.lerp, b.sqrt
@@ -241,12 +245,14 @@ class RAdam(Optimizer):
             exp_avg = lerp(state.exp_avg, grad, 1 - k.beta1)
             exp_avg_sq = addcmul(state.exp_avg_sq * beta2, grad, grad, 1 - beta2)
             bias_corrected_exp_avg = exp_avg / k.bias_correction1
+            # torch: param.add_(..., alpha=-1.0). A product with -1 is exact, so the fused and the plain
+            # subtraction round alike: the cheaper one is written.
             if k.rho_t > 5.0:
                 # torch evaluates `float / tensor` as `tensor.reciprocal() * float` (Tensor.__rtruediv__)
                 adaptive_lr = (1.0 / (sqrt(exp_avg_sq) + eps)) * k.bias_correction2_sqrt
-                param = add(param, bias_corrected_exp_avg * k.lr * adaptive_lr * k.rect, -1.0)
+                param = param - bias_corrected_exp_avg * k.lr * adaptive_lr * k.rect
             else:
-                param = add(param, bias_corrected_exp_avg * k.lr, -1.0)
+                param = param - bias_corrected_exp_avg * k.lr
             return param, record(AdamState, (k.step, exp_avg, exp_avg_sq))
 
         return update

@@ -72,9 +72,11 @@ class Adagrad(Optimizer):
     def state0(self, p, b, lr):
         return record(AdagradState, (0.0, 0.0 * p + self.initial_accumulator_value))
 
-    def scalars(self, prev, lr, momentum, betas):
-        step = prev.step + 1
-        return record(AdagradScalars, (step, lr / (1 + (step - 1) * self.lr_decay)))
+    def scalar_steps(self, prev, values):
+        lr_decay, step = self.lr_decay, prev.step
+        for lr, _, _ in values:
+            step += 1
+            yield record(AdagradScalars, (step, lr / (1 + (step - 1) * lr_decay)))
 
     def kernel(self, b):
         add, addcmul, addcdiv, sqrt = b.add, b.addcmul, b.addcdiv, b.sqrt
@@ -139,8 +141,11 @@ class Adadelta(Optimizer):
         z = 0.0 * p
         return record(AdadeltaState, (0.0, z, z))
 
-    def scalars(self, prev, lr, momentum, betas):
-        return record(AdadeltaScalars, (prev.step + 1, lr))
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for lr, _, _ in values:
+            step += 1
+            yield record(AdadeltaScalars, (step, lr))
 
     def kernel(self, b):
         add, addcmul, sqrt = b.add, b.addcmul, b.sqrt
@@ -217,8 +222,11 @@ class RMSprop(Optimizer):
         has_buffer = self.momentum > 0
         return _rmsprop_state(has_buffer, self.centered)(0.0, z, *[z] * (has_buffer + self.centered))
 
-    def scalars(self, prev, lr, momentum, betas):
-        return record(RMSpropScalars, (prev.step + 1, lr, momentum))
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for lr, momentum, _ in values:
+            step += 1
+            yield record(RMSpropScalars, (step, lr, momentum))
 
     def kernel(self, b):
         add, addcmul, addcdiv, lerp, sqrt = b.add, b.addcmul, b.addcdiv, b.lerp, b.sqrt

@@ -54,8 +54,11 @@ class Rprop(Optimizer):
         z = 0.0 * p
         return record(RpropState, (0.0, z, z + lr))
 
-    def scalars(self, prev, lr, momentum, betas):
-        return record(RpropScalars, (prev.step + 1,))
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for _ in values:
+            step += 1
+            yield record(RpropScalars, (step,))
 
     def kernel(self, b):
         etaminus, etaplus = self.etas

@@ -73,8 +73,9 @@ class SGD(Optimizer):
     def state0(self, p, b, lr):
         return NO_STATE  # torch creates momentum_buffer at the first step, as a copy of the gradient
 
-    def scalars(self, prev, lr, momentum, betas):
-        return record(SGDScalars, (lr, momentum))
+    def scalar_steps(self, prev, values):
+        for lr, momentum, _ in values:
+            yield record(SGDScalars, (lr, momentum))
 
     def kernel(self, b):
         add = b.add
@@ -154,12 +155,14 @@ class ASGD(Optimizer):
     def state0(self, p, b, lr):
         return record(ASGDState, (0.0, lr, 1.0, 0.0 * p))
 
-    def scalars(self, prev, lr, momentum, betas):
+    def scalar_steps(self, prev, values):
         # eta and mu are per-tensor in torch, recomputed after each step from the step count and the group's lr.
-        step = prev.step + 1
-        eta = lr / ((1 + self.lambd * lr * step) ** self.alpha)
-        mu = 1 / max(1, step - self.t0)
-        return record(ASGDScalars, (step, eta, mu))
+        lambd, alpha, t0, step = self.lambd, self.alpha, self.t0, prev.step
+        for lr, _, _ in values:
+            step += 1
+            eta = lr / ((1 + lambd * lr * step) ** alpha)
+            mu = 1 / max(1, step - t0)
+            yield record(ASGDScalars, (step, eta, mu))
 
     def kernel(self, b):
         add = b.add
