@@ -267,8 +267,10 @@ class _Path:
     def _advance_elementwise(self, end: int) -> None:
         fg, update, schedule, kicks, bound = self.surf.fg, self._update, self._schedule, self._kicks, self.bound
         scheduler, recorder, opt = self.scheduler, self.recorder, self.opt
+        watched = scheduler is not None or recorder is not None  # one test per step on the plain path
         values = opt.step_values()
         xs, ys, fs = self.xs, self.ys, self.fs
+        append_x, append_y, append_f = xs.append, ys.append, fs.append
         x, y = xs[-1], ys[-1]
         sx, sy = self._state
         inf = math.inf
@@ -278,28 +280,29 @@ class _Path:
                 if not abs(f) < inf:
                     self._stop(t)
                     return
-                fs.append(f)
+                append_f(f)
                 if kicks is not None:
                     kx, ky = kicks[t]
                     gx += kx
                     gy += ky
-                if scheduler is None:
+                if schedule is not None:
                     k = schedule[t]
                 else:
                     values = self._values[0] = _scheduled_values(opt, scheduler)
                     k = next(self._scalars)
                 x1, sx = update(x, gx, sx, k)
                 y1, sy = update(y, gy, sy, k)
-                if scheduler is not None:
-                    scheduler.step(f)
-                if recorder is not None:
-                    recorder.add((sx, sy), (gx, gy), (x1 - x, y1 - y), values)
+                if watched:
+                    if scheduler is not None:
+                        scheduler.step(f)
+                    if recorder is not None:
+                        recorder.add((sx, sy), (gx, gy), (x1 - x, y1 - y), values)
                 x, y = x1, y1
                 if not (abs(x) <= bound and abs(y) <= bound):
                     self._stop(t + 1)
                     return
-                xs.append(x)
-                ys.append(y)
+                append_x(x)
+                append_y(y)
             self.t = end
         finally:
             self._state = (sx, sy)
