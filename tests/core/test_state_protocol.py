@@ -139,3 +139,23 @@ def test_lbfgs_takes_a_parameter_vector_of_any_length():
     assert state.n_iter >= 1 and state.func_evals >= 3 and state.d.shape == (6,)
     with pytest.raises(TypeError, match="L-BFGS needs objective"):
         opt.step(p, None, state)
+
+
+@pytest.mark.parametrize("name", ["adam", "lbfgs", "asgd"])
+def test_iter_run_with_a_scheduler_equals_run_with_one(name):
+    class Halving:
+        def __init__(self):
+            self.lr, self.losses = 0.02, []
+
+        def step(self, loss):
+            self.losses.append(loss)
+            self.lr *= 0.5
+
+    full_scheduler, seg_scheduler = Halving(), Halving()
+    full = run(name, "beale", [1.0, 1.5], 33, scheduler=full_scheduler)
+    segments = list(iter_run(name, "beale", [1.0, 1.5], 33, chunk=7, scheduler=seg_scheduler))
+    np.testing.assert_array_equal(np.concatenate([s.xy for s in segments]), full.xy)
+    np.testing.assert_array_equal(np.concatenate([s.lr for s in segments]), full.lr)
+    assert full.lr[1:].tolist() == [0.02 * 0.5**t for t in range(33)]
+    assert full_scheduler.losses == seg_scheduler.losses == full.loss[:-1].tolist()
+    assert all(s.state is None for s in segments)
