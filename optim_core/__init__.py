@@ -8,7 +8,7 @@
 from .optimizers import OPTIMIZERS
 from .spec import Hyperparameter, Optimizer, OptimizerSpec
 from .surfaces import SURFACES, Surface, get_surface
-from .trajectory import Trajectory, run
+from .trajectory import Segment, Trajectory, iter_run, run
 
-__all__ = ["run", "Trajectory", "Surface", "OPTIMIZERS", "SURFACES", "get_surface", "Hyperparameter", "Optimizer",
-           "OptimizerSpec"]
+__all__ = ["run", "iter_run", "Trajectory", "Segment", "Surface", "OPTIMIZERS", "SURFACES", "get_surface",
+           "Hyperparameter", "Optimizer", "OptimizerSpec"]

@@ -1,7 +1,9 @@
 """The tiny math backend that lets one update rule serve a single path and a batch.
 
 Every optimizer here except L-BFGS is elementwise once the gradient is known, so each update is written once
-against the handful of functions below. ``FLOAT`` runs it on Python floats, one coordinate at a time, which is
+against the handful of functions below, named as torch's tensor methods are (``add(t, u, alpha)`` is
+``t.add(u, alpha=alpha)``, ``addcmul``, ``addcdiv``, ``lerp``), so a kernel line reads as the line of
+``torch.optim._single_tensor_*`` it mirrors. ``FLOAT`` runs it on Python floats, one coordinate at a time, which is
 what makes a single 2-D trajectory cheap (a NumPy call on a (2,) array costs ~10 us, a float op ~30 ns).
 ``ARRAY`` runs the very same code on NumPy arrays for a batch of start points.
 
@@ -12,7 +14,9 @@ torch's CPU kernels fuse multiply-adds: ``a.add_(b, alpha=w)`` is ``fma(w, b, a)
 is ``fma(w * b, c, a)`` and ``lerp`` is an fma too, while ``addcdiv_`` is ``a + (w * b) / c`` with no fusion
 (measured on torch 2.13 CPU). Python 3.11 has no ``math.fma`` and NumPy has no fma ufunc, so :func:`fma` below is
 Dekker's exact product plus an error-free sum: one rounding, as the hardware instruction does (a double rounding
-is possible in principle, far below anything a 2-D path can show).
+is possible in principle, far below anything a 2-D path can show). Every path uses it by default, the batch
+included, so a batch row equals the single run bit for bit. Only a batch run with ``exact=False`` swaps in
+``ARRAY_FAST``, a plain multiply-add: one rounding away from torch per multiply-add.
 
 On floats, a step that leaves the reals raises (``OverflowError``, ``ZeroDivisionError``, ``ValueError``) where
 NumPy would give inf or nan; :data:`FLOAT_ERRORS` lists them so the step loop can treat both as divergence.
@@ -79,6 +83,52 @@ def _array_fma(a, b, c):
     tmp += e
     s += tmp
     return s
+
+
+def _float_add(input, other, alpha):
+    """``input.add(other, alpha=alpha)``: ATen fuses it, ``fma(alpha, other, input)`` (inlined: a hot path)."""
+    p = alpha * other
+    t = _SPLIT * alpha
+    ah = t - (t - alpha)
+    al = alpha - ah
+    t = _SPLIT * other
+    bh = t - (t - other)
+    bl = other - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + input
+    bb = s - p
+    return s + (((p - (s - bb)) + (input - bb)) + e)
+
+
+def _float_addcmul(input, tensor1, tensor2, value):
+    """``input.addcmul(tensor1, tensor2, value=value)``: ``fma(value * tensor1, tensor2, input)`` in ATen."""
+    a = value * tensor1
+    p = a * tensor2
+    t = _SPLIT * a
+    ah = t - (t - a)
+    al = a - ah
+    t = _SPLIT * tensor2
+    bh = t - (t - tensor2)
+    bl = tensor2 - bh
+    e = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + input
+    bb = s - p
+    return s + (((p - (s - bb)) + (input - bb)) + e)
+
+
+def _addcdiv(input, tensor1, tensor2, value):
+    """``input.addcdiv(tensor1, tensor2, value=value)``: ``input + (value * tensor1) / tensor2``, not fused."""
+    return input + (value * tensor1) / tensor2
+
+
+def _make_torch_ops(fma_):
+    def add(input, other, alpha):
+        return fma_(alpha, other, input)
+
+    def addcmul(input, tensor1, tensor2, value):
+        return fma_(value * tensor1, tensor2, input)
+
+    return add, addcmul
 
 
 def _float_sign(v: float) -> float:
@@ -175,12 +225,16 @@ def _make_lerp(fma_):
 
 FLOAT.lerp = _make_lerp(fma)
 ARRAY.lerp = _make_lerp(_array_fma)
+FLOAT.add, FLOAT.addcmul, FLOAT.addcdiv = _float_add, _float_addcmul, _addcdiv
+ARRAY.add, ARRAY.addcmul = _make_torch_ops(_array_fma)
+ARRAY.addcdiv = _addcdiv
 
 
 def _plain_fma(a, b, c):
     return a * b + c
 
 
-# The batch path's default: the same code with a plain multiply-add, which is 3-4x cheaper in NumPy than the exact
-# emulation and differs from torch's fused result by at most one rounding per multiply-add.
+# The same code with a plain multiply-add, 3-4x cheaper in NumPy than the exact emulation and one rounding away
+# from torch's fused result per multiply-add: run(exact=False) uses it for a batch (pictures, never parity).
 ARRAY_FAST = SimpleNamespace(**{**vars(ARRAY), "name": "array-fast", "fma": _plain_fma, "lerp": _make_lerp(_plain_fma)})
+ARRAY_FAST.add, ARRAY_FAST.addcmul = _make_torch_ops(_plain_fma)

@@ -4,14 +4,17 @@ An optimizer is a frozen dataclass of torch.optim's keyword arguments (same name
 ``__post_init__`` applies torch's own checks, with torch's messages plus the allowed range. Its class carries a
 :class:`OptimizerSpec` describing each hyperparameter for the API and the UI: kind, default, the range the API
 accepts, the slider range, whether the slider is logarithmic, and one line of help in English and Chinese.
+
+A default is stated once, as the dataclass field's default: :func:`bind_spec` copies it into the spec.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
-from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar, Literal
+from dataclasses import MISSING, dataclass, field, fields, replace
+from typing import Any, ClassVar, Literal, NamedTuple
 
 import numpy as np
 
@@ -31,7 +34,7 @@ class Hyperparameter:
 
     name: str
     kind: Kind
-    default: Any
+    default: Any = MISSING  # the dataclass field's default, filled in by bind_spec()
     low: float | None = None
     high: float | None = None
     log: bool = False
@@ -59,46 +62,61 @@ class Hyperparameter:
         return d
 
 
-def hp(name: str, kind: Kind, default: Any, low=None, high=None, *, log=False, en="", zh="", slider=None,
-       choices=None, nullable=False) -> Hyperparameter:
-    return Hyperparameter(name, kind, default, low, high, log, en, zh, slider, choices, nullable)
+def hp(name: str, kind: Kind, low=None, high=None, *, log=False, en="", zh="", slider=None, choices=None,
+       nullable=False) -> Hyperparameter:
+    """A hyperparameter's spec; its default comes from the optimizer's dataclass field (see bind_spec)."""
+    return Hyperparameter(name, kind, MISSING, low, high, log, en, zh, slider, choices, nullable)
 
 
-# Shared wording for the keywords many optimizers have; each optimizer sets its own default.
-def p_lr(default: float, *, low: float = 0.0) -> Hyperparameter:
-    return hp("lr", "float", default, low, 100.0, log=True, slider=(1e-5, 10.0),
+def bind_spec(cls: type) -> None:
+    """Tie ``cls.SPEC`` to its class: each hyperparameter's default is the dataclass field's default."""
+    spec = cls.SPEC
+    defaults = {f.name: f.default for f in fields(cls)}
+    missing = sorted(set(defaults) ^ {p.name for p in spec.params})
+    if missing:
+        raise TypeError(f"{cls.__name__}: fields and spec disagree on {missing}")
+    object.__setattr__(spec, "params", tuple(replace(p, default=defaults[p.name]) for p in spec.params))
+    object.__setattr__(spec, "cls", cls)
+    # The one place an optimizer class gets its docstring (the classes define none): the algorithm box, from the
+    # source the page renders, replaces this line once it exists.
+    cls.__doc__ = f"torch.optim.{cls.__name__}: {spec.help_en}"
+
+
+# Shared wording for the keywords many optimizers have.
+def p_lr(*, low: float = 0.0) -> Hyperparameter:
+    return hp("lr", "float", low, 100.0, log=True, slider=(1e-5, 10.0),
               en="Learning rate: how far each step moves.", zh="学习率：每一步走多远。")
 
 
-def p_weight_decay(default: float = 0.0, *, decoupled: bool = False) -> Hyperparameter:
+def p_weight_decay(*, decoupled: bool = False) -> Hyperparameter:
     if decoupled:
         en, zh = ("Decoupled weight decay: shrinks the weights by lr*wd each step, outside the gradient.",
                   "解耦权重衰减：每步直接把参数乘以 (1 - lr*wd)，不经过梯度。")
     else:
         en, zh = ("L2 penalty: adds weight_decay * param to the gradient.",
                   "L2 正则：把 weight_decay * 参数 加到梯度上。")
-    return hp("weight_decay", "float", default, 0.0, 10.0, slider=(0.0, 1.0), en=en, zh=zh)
+    return hp("weight_decay", "float", 0.0, 10.0, slider=(0.0, 1.0), en=en, zh=zh)
 
 
-def p_eps(default: float) -> Hyperparameter:
-    return hp("eps", "float", default, 0.0, 1.0, log=True, slider=(1e-12, 1e-1),
+def p_eps(low: float = 0.0) -> Hyperparameter:
+    return hp("eps", "float", low, 1.0, log=True, slider=(1e-12, 1e-1),
               en="Added to the denominator so it is never zero.", zh="加到分母上的小数，防止除以零。")
 
 
-def p_betas(default=(0.9, 0.999)) -> Hyperparameter:
-    return hp("betas", "pair", default, 0.0, 1.0, slider=(0.0, 0.9999),
+def p_betas() -> Hyperparameter:
+    return hp("betas", "pair", 0.0, 1.0, slider=(0.0, 0.9999),
               en="Decay rates of the running averages of g (beta1, momentum) and g² (beta2).",
               zh="梯度 g（beta1，动量）和 g²（beta2）滑动平均的衰减系数。")
 
 
-MAXIMIZE = hp("maximize", "bool", False, en="Climb the surface instead of descending it.",
+MAXIMIZE = hp("maximize", "bool", en="Climb the surface instead of descending it.",
               zh="沿梯度上升（求最大值）而不是下降。")
-AMSGRAD = hp("amsgrad", "bool", False, en="AMSGrad: divide by the largest v seen so far, not the current one.",
+AMSGRAD = hp("amsgrad", "bool", en="AMSGrad: divide by the largest v seen so far, not the current one.",
              zh="AMSGrad：分母使用历史上最大的 v，而不是当前的 v。")
 
 
-def p_decoupled(default: bool) -> Hyperparameter:
-    return hp("decoupled_weight_decay", "bool", default,
+def p_decoupled() -> Hyperparameter:
+    return hp("decoupled_weight_decay", "bool",
               en="Apply weight decay to the weights directly (AdamW style) instead of through the gradient.",
               zh="像 AdamW 一样直接衰减参数，而不是把衰减项加进梯度。")
 
@@ -143,49 +161,95 @@ class OptimizerSpec:
         }
 
 
-@dataclass
-class OptimizerState:
-    """What :meth:`Optimizer.step` carries between calls: the step count and the per-coordinate state."""
+# Builds a named record without NamedTuple's Python-level __new__: record(AdamState, (step, m, v)). Kernels run
+# twice per step of a single path, and the ~100 ns this saves per record is a few percent of a step.
+record = tuple.__new__
 
-    t: int
-    inner: Any
-    schedule: list = field(default_factory=list)
+
+class NoState(NamedTuple):
+    """torch keeps nothing for this optimizer and configuration (e.g. SGD without momentum)."""
+
+
+NO_STATE = NoState()
 
 
 class Optimizer:
-    """Base of every optimizer dataclass.
+    """Base of every optimizer dataclass: torch's ``init`` and ``step``, for parameter vectors of any shape.
 
-    Subclasses define the dataclass fields (torch's keywords), ``SPEC``, ``_check()`` and, for the elementwise
-    ones, ``schedule(steps)`` (the per-step scalars that torch computes in Python, e.g. bias corrections),
-    ``state0(p, b)`` (the per-coordinate state) and ``kernel(b)``, which returns ``update(p, g, state, k)``
-    working on Python floats or NumPy arrays alike (see :mod:`optim_core.backend`). ``run()`` drives those
-    directly; :meth:`init` and :meth:`step` are the same thing one step at a time, for your own loop:
+    The protocol, the same for all 13 (L-BFGS needs ``objective``)::
+
+        state = opt.init(params)
+        params, state = opt.step(params, grad, state)            # one torch optimizer.step()
+
+    ``state`` is a named record whose fields are the keys of torch's ``optimizer.state[p]`` for this optimizer
+    and configuration (``AdamState(step, exp_avg, exp_avg_sq)``, with ``max_exp_avg_sq`` under amsgrad). A
+    scheduler's values for the step go in as ``step(..., lr=, momentum=, betas=)``.
+
+    Subclasses of the elementwise kind define:
+
+    - ``state0(p, b, lr)``: the record torch's ``_init_group`` creates (``lr`` is the group's lr at that moment);
+    - ``scalar_steps(prev, values)``: a generator of the per-step scalars torch computes in Python (bias
+      corrections, step sizes...), one named record per step, from the per-tensor fields of ``prev`` (``step``,
+      ``mu_product``...) and each step's ``(lr, momentum, betas)`` drawn from ``values``. A generator, so that a
+      constant run's scalars come ahead at little cost per step, and a scheduled run's one step at a time. The
+      values may be NumPy arrays shaped like a batch's rows (lr as (N, 1)): the scalars broadcast;
+    - ``kernel(b)``: ``update(p, g, state, k) -> (p, state)``, line for line ``torch.optim._single_tensor_*``,
+      on Python floats (one coordinate) or NumPy arrays alike (see :mod:`optim_core.backend`).
 
     >>> import numpy as np
     >>> from optim_core import OPTIMIZERS
-    >>> opt = OPTIMIZERS["sgd"].make(lr=0.1)
+    >>> opt = OPTIMIZERS["sgd"].make(lr=0.1, momentum=0.9)
     >>> p = np.array([1.0, -2.0]); state = opt.init(p)
     >>> p, state = opt.step(p, 2 * p, state)  # the gradient of x^2 + y^2
-    >>> p.tolist()
-    [0.8, -1.6]
+    >>> p.tolist(), state.momentum_buffer.tolist()
+    ([0.8, -1.6], [2.0, -4.0])
     """
 
     SPEC: ClassVar[OptimizerSpec]
     elementwise: ClassVar[bool] = True
+    # The hyperparameters that torch reads from param_groups at every step and a scheduler may change.
+    SCHEDULABLE: ClassVar[tuple[str, ...]] = ("lr",)
+    # The state fields that torch keeps once per tensor (0-dim), not per coordinate.
+    TENSOR_SCALARS: ClassVar[tuple[str, ...]] = ("step",)
 
-    def init(self, params) -> OptimizerState:
-        """State for parameters shaped (..., 2) (any shape, in fact: the update is elementwise)."""
-        if not self.elementwise:
-            raise TypeError(f"{self.SPEC.name} needs the objective: use run(), or LBFGS.step with a closure")
-        return OptimizerState(0, self.state0(np.asarray(params, dtype=np.float64), ARRAY))
+    def init(self, params, *, lr: float | None = None):
+        """torch's state for parameters of any shape, as torch creates it at the first step."""
+        params = np.asarray(params, dtype=np.float64)
+        return self.state0(params, ARRAY, self.lr if lr is None else lr)
 
-    def step(self, params, grad, state: OptimizerState):
-        """One torch ``optimizer.step()`` given the gradient: returns (new params, new state)."""
-        if state.t >= len(state.schedule):  # per-step scalars, computed ahead in doubling blocks
-            state.schedule = self.schedule(max(16, 2 * (state.t + 1)))
-        p, inner = self.kernel(ARRAY)(np.asarray(params, dtype=np.float64), np.asarray(grad, dtype=np.float64),
-                                      state.inner, state.schedule[state.t])
-        return p, OptimizerState(state.t + 1, inner, state.schedule)
+    def step(self, params, grad, state, *, objective=None, lr=None, momentum=None, betas=None):
+        """One torch ``optimizer.step()`` given the gradient: returns (new params, new state).
+
+        ``lr``, ``momentum`` and ``betas`` override the hyperparameters for this step only, as a scheduler
+        writing to ``param_groups`` does. ``objective`` is unused here (L-BFGS takes it).
+        """
+        k = self.scalars(state, lr, momentum, betas)
+        return self.kernel(ARRAY)(np.asarray(params, dtype=np.float64), np.asarray(grad, dtype=np.float64),
+                                  state, k)
+
+    def step_values(self, lr=None, momentum=None, betas=None) -> tuple:
+        """(lr, momentum, betas) in effect: the given ones, else this optimizer's own (0.0 / None if it has
+        none). A single momentum value for an optimizer with betas is beta1, as torch's CyclicLR writes it."""
+        own_betas = getattr(self, "betas", None)
+        if momentum is not None and own_betas is not None and betas is None:
+            betas, momentum = (momentum, own_betas[1]), None
+        if momentum is not None and "momentum" not in self.SCHEDULABLE:
+            raise ValueError(f"{self.SPEC.name} has no momentum for a scheduler to change")
+        if betas is not None and "betas" not in self.SCHEDULABLE:
+            raise ValueError(f"{self.SPEC.name} has no betas for a scheduler to change")
+        return (self.lr if lr is None else lr, getattr(self, "momentum", 0.0) if momentum is None else momentum,
+                own_betas if betas is None else betas)
+
+    def scalars(self, prev, lr, momentum=None, betas=None):
+        """The per-step scalars of the step after ``prev`` (a state or the previous step's scalars)."""
+        return next(self.scalar_steps(prev, (self.step_values(lr, momentum, betas),)))
+
+    def schedule(self, steps: int, state0) -> list:
+        """The per-step scalars of ``steps`` steps with constant hyperparameters, from the initial state."""
+        return list(self.scalar_steps(state0, itertools.repeat(self.step_values(), steps)))
+
+    def kernel(self, b):  # pragma: no cover - every elementwise optimizer overrides it
+        raise NotImplementedError
 
     def __post_init__(self) -> None:
         cls = type(self)

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from .backend import ARRAY, ARRAY_FAST, FLOAT, FLOAT_ERRORS
+from .backend import FLOAT, FLOAT_ERRORS
+from .batch import trace_batch
 from .noise import gaussian
 from .optimizers import OPTIMIZERS
+from .optimizers.lbfgs_vectors import PAIR
+from .recording import LBFGS_START, Recorder, lbfgs_snapshot
 from .spec import Optimizer, OptimizerSpec
 from .surfaces import Surface, get_surface
 
 MAX_STEPS = 100_000
 BOUND_FACTOR = 1e6  # a coordinate beyond BOUND_FACTOR * max(1, |domain|) counts as diverged
-CHUNK = 16384  # batch rows per block: its temporaries stay in cache (measured best of 1k-50k on 2 cores)
-WORKERS = max(1, min(4, os.cpu_count() or 1))  # threads for a batch
 
 
 @dataclass
@@ -33,6 +30,14 @@ class Trajectory:
     -1 for rows that did not diverge. From ``diverged_at`` on, a row's points and losses are NaN.
     ``evals`` (L-BFGS only): for each step, the points where the objective was evaluated, in order; ``inner``: for
     each step, the point after each of its inner iterations (the last one is where the step ends).
+
+    With ``record_state=True`` (one start point): ``state`` maps each of torch's ``optimizer.state[p]`` keys for
+    this optimizer and configuration to its value after each step, shaped (steps+1, 2), or (steps+1,) for a
+    per-tensor scalar such as ``step``; ``grad`` (steps+1, 2) is the gradient the optimizer received (noise
+    included), ``update`` (steps+1, 2) the change Δθ, ``lr`` (steps+1,) the lr in effect at the step, and
+    ``momentum`` (steps+1,) the momentum or beta1 in effect, for optimizers that have one (else None). Row 0 is
+    the state before the first step (see :mod:`optim_core.recording`), NaN for the others. ``lr`` and
+    ``momentum`` are kept whenever a scheduler drives the run, recording or not.
     """
 
     optimizer: str
@@ -47,6 +52,11 @@ class Trajectory:
     seed: int | None = None
     evals: list | None = field(default=None, repr=False)
     inner: list | None = field(default=None, repr=False)
+    state: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    grad: np.ndarray | None = field(default=None, repr=False)
+    update: np.ndarray | None = field(default=None, repr=False)
+    lr: np.ndarray | None = field(default=None, repr=False)
+    momentum: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def batched(self) -> bool:
@@ -77,7 +87,7 @@ def resolve_optimizer(optimizer, hyperparameters: dict[str, Any]) -> Optimizer:
 
 
 def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int | None = None,
-        exact: bool = True, **hyperparameters) -> Trajectory:
+        exact: bool = True, record_state: bool = False, scheduler=None, **hyperparameters) -> Trajectory:
     """Trace ``optimizer`` on ``surface`` for ``steps`` steps from ``start`` (shape (2,) or (N, 2)).
 
     ``optimizer`` is a name from :data:`OPTIMIZERS` (hyperparameters as keywords, torch's names and defaults)
@@ -88,24 +98,35 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     start i bit for bit. ``exact=False`` lets a batch use plain multiply-adds instead: about 2-3x cheaper in
     NumPy, one rounding away from torch per multiply-add (fine for pictures of 100,000 paths; not for parity).
 
-    >>> tr = run("adam", "rosenbrock", [-1.5, 2.0], 3, lr=0.1)
-    >>> tr.xy.shape, tr.status
-    ((4, 2), 'ok')
+    ``record_state=True`` (one start point) fills the trajectory's ``state``, ``grad``, ``update``, ``lr`` and
+    ``momentum`` (see :class:`Trajectory`); the path is the same to the bit.
+
+    ``scheduler`` (one start point) is torch's lr scheduler as the loop sees it: an object whose ``lr``, and
+    optionally ``momentum`` (a float, or a betas pair), are the values for the coming step, and whose
+    ``step(loss)`` is called after each optimizer step, in torch's order (``loss = closure(); opt.step();
+    sched.step(loss)``), with the loss at the point the step started from.
+
+    >>> tr = run("adam", "rosenbrock", [-1.5, 2.0], 3, lr=0.1, record_state=True)
+    >>> tr.xy.shape, tr.status, tr.state["step"].tolist(), tr.state["exp_avg"].shape
+    ((4, 2), 'ok', [0.0, 1.0, 2.0, 3.0], (4, 2))
     """
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
     start_arr = np.asarray(start, dtype=np.float64)
     if start_arr.ndim == 1:
         p = _start_point(start_arr)
-        path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound)
+        path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound, record_state, scheduler)
         path.advance(steps)
         xy, loss, evals, inner = path.arrays()
         at = path.diverged_at
+        recorded = path.recorded(0, steps + 1, steps + 1) if path.recorder is not None else {}
         return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss,
-                          "ok" if at is None else "diverged", at, steps, noise, seed, evals, inner)
+                          "ok" if at is None else "diverged", at, steps, noise, seed, evals, inner, **recorded)
 
     _check_start(start_arr)
+    if scheduler is not None or record_state:
+        raise ValueError("Invalid start: scheduler and record_state take one start point, shape (2,)")
     if opt.elementwise:
-        xy, loss, at = _trace_batch(opt, surf, start_arr, steps, noise, seed, bound, exact)
+        xy, loss, at = trace_batch(opt, surf, start_arr, steps, noise, seed, bound, exact)
         evals = inner = None
     else:
         # L-BFGS's inner iterations and line search differ from row to row, so rows run one after another.
@@ -163,6 +184,16 @@ def _noise_table(noise: float, seed: int | None, row: int, count: int) -> list[t
     return [(float(a), float(b)) for a, b in z]
 
 
+def _scheduled_values(opt, scheduler) -> tuple:
+    """(lr, momentum, betas) for the coming step from a scheduler's ``lr`` and optional ``momentum``."""
+    momentum = getattr(scheduler, "momentum", None)
+    if momentum is None:
+        return opt.step_values(scheduler.lr)
+    if isinstance(momentum, (tuple, list, np.ndarray)):
+        return opt.step_values(scheduler.lr, betas=(momentum[0], momentum[1]))
+    return opt.step_values(scheduler.lr, momentum=momentum)
+
+
 class _Path:
     """One start point traced on Python floats (see :mod:`optim_core.backend` for why), resumable.
 
@@ -171,23 +202,37 @@ class _Path:
     """
 
     def __init__(self, opt, surf: Surface, x: float, y: float, steps: int, noise: float, seed, row: int,
-                 bound: float):
-        self.opt, self.surf, self.steps, self.bound = opt, surf, steps, bound
+                 bound: float, record: bool = False, scheduler=None):
+        self.opt, self.surf, self.steps, self.bound, self.scheduler = opt, surf, steps, bound, scheduler
         self.xs, self.ys, self.fs = [x], [y], []
         self.evals: list | None = None
         self.inner: list | None = None
         self.t = 0  # steps taken
         self.diverged_at: int | None = None
         self.done = False
+        self.recorder: Recorder | None = None
+        if scheduler is not None:
+            _scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error, not a divergence
+        # torch creates the state at the first step, with the lr the scheduler has set by then
+        lr0 = opt.lr if scheduler is None else scheduler.lr
         if opt.elementwise:
             self._update = opt.kernel(FLOAT)
-            self._schedule = opt.schedule(steps)
             self._kicks = _noise_table(noise, seed, row, steps)
-            self._state = (opt.state0(x, FLOAT), opt.state0(y, FLOAT))
+            self._state = (opt.state0(x, FLOAT, lr0), opt.state0(y, FLOAT, lr0))
+            # constant hyperparameters: every step's scalars ahead; with a scheduler, step by step from these
+            self._schedule = opt.schedule(steps, self._state[0]) if scheduler is None else None
+            if scheduler is not None:
+                self._values = [opt.step_values()]  # the coming step's values, set by the loop
+                self._scalars = opt.scalar_steps(self._state[0], iter(lambda: self._values[0], None))
+            start = self._state
         else:
             self.evals, self.inner = [], []
-            self._state = opt.init_state()
+            self._state = opt.init((x, y))
             self._closure = _noisy_closure(surf, noise, seed, row)
+            start = LBFGS_START
+        if record or scheduler is not None:
+            self.recorder = Recorder(opt, start)
+        self._record_state = record
         if not (abs(x) <= bound and abs(y) <= bound):
             self._stop(0)
 
@@ -221,33 +266,50 @@ class _Path:
 
     def _advance_elementwise(self, end: int) -> None:
         fg, update, schedule, kicks, bound = self.surf.fg, self._update, self._schedule, self._kicks, self.bound
+        scheduler, recorder, opt = self.scheduler, self.recorder, self.opt
+        watched = scheduler is not None or recorder is not None  # one test per step on the plain path
+        values = opt.step_values()
         xs, ys, fs = self.xs, self.ys, self.fs
+        append_x, append_y, append_f = xs.append, ys.append, fs.append
         x, y = xs[-1], ys[-1]
         sx, sy = self._state
         inf = math.inf
-        for t in range(self.t, end):
-            f, gx, gy = fg(x, y, FLOAT)
-            if not abs(f) < inf:
-                self._stop(t)
-                return
-            fs.append(f)
-            if kicks is not None:
-                kx, ky = kicks[t]
-                gx += kx
-                gy += ky
-            k = schedule[t]
-            x, sx = update(x, gx, sx, k)
-            y, sy = update(y, gy, sy, k)
+        try:
+            for t in range(self.t, end):
+                f, gx, gy = fg(x, y, FLOAT)
+                if not abs(f) < inf:
+                    self._stop(t)
+                    return
+                append_f(f)
+                if kicks is not None:
+                    kx, ky = kicks[t]
+                    gx += kx
+                    gy += ky
+                if schedule is not None:
+                    k = schedule[t]
+                else:
+                    values = self._values[0] = _scheduled_values(opt, scheduler)
+                    k = next(self._scalars)
+                x1, sx = update(x, gx, sx, k)
+                y1, sy = update(y, gy, sy, k)
+                if watched:
+                    if scheduler is not None:
+                        scheduler.step(f)
+                    if recorder is not None:
+                        recorder.add((sx, sy), (gx, gy), (x1 - x, y1 - y), values)
+                x, y = x1, y1
+                if not (abs(x) <= bound and abs(y) <= bound):
+                    self._stop(t + 1)
+                    return
+                append_x(x)
+                append_y(y)
+            self.t = end
+        finally:
             self._state = (sx, sy)
-            self.t = t + 1
-            if not (abs(x) <= bound and abs(y) <= bound):
-                self._stop(t + 1)
-                return
-            xs.append(x)
-            ys.append(y)
 
     def _advance_lbfgs(self, end: int) -> None:
         fn, opt, state, closure, bound = self.surf.fn, self.opt, self._state, self._closure, self.bound
+        scheduler, recorder = self.scheduler, self.recorder
         xs, ys, fs, evals = self.xs, self.ys, self.fs, self.evals
         x, y = xs[-1], ys[-1]
         for t in range(self.t, end):
@@ -256,15 +318,38 @@ class _Path:
                 self._stop(t)
                 return
             fs.append(f)
-            x, y, pts = opt.step(state, x, y, closure)
-            evals.append(pts)
+            points: list = []
+            grads: list = []
+
+            def objective(v, points=points, grads=grads):
+                points.append(v)
+                f_, gx, gy = closure(v[0], v[1])
+                if not grads:
+                    grads.append((gx, gy))  # what the step received where it started
+                return float(f_), (gx, gy)
+
+            lr = None if scheduler is None else scheduler.lr
+            x1, y1 = opt.advance(state, (x, y), objective, PAIR, lr)
+            evals.append(points)
             self.inner.append(state.iterates)
             self.t = t + 1
+            if scheduler is not None:
+                scheduler.step(f)
+            if recorder is not None:
+                recorder.add(lbfgs_snapshot(state), grads[0], (x1 - x, y1 - y), opt.step_values(lr))
+            x, y = x1, y1
             if not (abs(x) <= bound and abs(y) <= bound):
                 self._stop(t + 1)
                 return
             xs.append(x)
             ys.append(y)
+
+    def recorded(self, lo: int, hi: int, rows: int | None = None) -> dict:
+        """The recorded rows lo..hi-1 that are before any divergence, as Trajectory/Segment fields."""
+        rec = self.recorder.window(lo, min(hi, len(self.fs)), rows)
+        if not self._record_state:  # a scheduler alone keeps lr and momentum only
+            rec["state"] = rec["grad"] = rec["update"] = None
+        return rec
 
     def arrays(self):
         """xy (steps+1, 2) and loss (steps+1,), NaN from diverged_at on; evals as arrays per step."""
@@ -277,6 +362,7 @@ class _Path:
         loss[:k] = self.fs
         if self.evals is None:
             return xy, loss, None, None
+
         def arrays(lists):
             return [np.array(e, dtype=np.float64).reshape(-1, 2) for e in lists]
 
@@ -309,6 +395,9 @@ class Segment:
 
     ``evals[i]`` are the points L-BFGS evaluated in the step that ended at point ``offset + i`` (empty for point
     0); None for other optimizers. The last segment has ``done=True`` and the final status.
+
+    ``state``, ``grad``, ``update``, ``lr`` and ``momentum`` are the same rows of what :class:`Trajectory`
+    records (see there), when ``iter_run`` records them; None otherwise.
     """
 
     offset: int
@@ -318,15 +407,21 @@ class Segment:
     status: str
     diverged_at: int | None
     evals: list | None = None
+    state: dict[str, np.ndarray] | None = None
+    grad: np.ndarray | None = None
+    update: np.ndarray | None = None
+    lr: np.ndarray | None = None
+    momentum: np.ndarray | None = None
 
 
 def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: float = 0.0,
-             seed: int | None = None, **hyperparameters):
+             seed: int | None = None, record_state: bool = False, scheduler=None, **hyperparameters):
     """Like :func:`run` for one start point, but yields :class:`Segment` s of about ``chunk`` steps as they are
-    computed. Concatenated, the segments' points equal ``run(...)``'s up to ``diverged_at``, bit for bit."""
+    computed. Concatenated, the segments' points (and recorded values) equal ``run(...)``'s up to
+    ``diverged_at``, bit for bit."""
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
     p = _start_point(start)
-    path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound)
+    path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound, record_state, scheduler)
     sent = 0
     while True:
         path.advance(chunk)
@@ -336,85 +431,10 @@ def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: 
         if path.evals is not None:
             evals = [np.array(path.evals[i - 1], dtype=np.float64).reshape(-1, 2) if i > 0 else np.empty((0, 2))
                      for i in range(sent, ready)]
+        recorded = path.recorded(sent, ready) if path.recorder is not None else {}
         seg = Segment(sent, xy, np.array(path.fs[sent:ready], dtype=np.float64), path.done,
-                      "ok" if path.diverged_at is None else "diverged", path.diverged_at, evals)
+                      "ok" if path.diverged_at is None else "diverged", path.diverged_at, evals, **recorded)
         sent = ready
         yield seg
         if path.done:
             return
-
-
-@functools.cache
-def _keep_freed_memory() -> None:
-    """Ask glibc to keep freed memory for reuse instead of returning it to the OS at once.
-
-    Every batch step frees a few MB of NumPy temporaries and allocates them again. By default glibc hands the
-    memory back (trimming above 128 KiB) and the next step faults every page in again: measured, that made an
-    exact multiply-add 6x slower (1.19 ms against 0.20 ms for 2 x 16384 values). 32 MiB of padding, and the same
-    as the threshold for separate mmaps, keeps one block's churn in the heap. Process-wide, so only done once a
-    batch runs; a no-op where there is no glibc.
-    """
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-    except OSError:
-        return
-    m_top_pad, m_mmap_threshold = -2, -3  # <malloc.h>
-    libc.mallopt(m_top_pad, 32 << 20)
-    libc.mallopt(m_mmap_threshold, 32 << 20)
-
-
-def _trace_batch(opt, surf: Surface, start: np.ndarray, steps: int, noise: float, seed, bound: float,
-                 exact: bool):
-    """N start points at once, in blocks of CHUNK rows spread over the CPU's cores (NumPy releases the GIL inside
-    each operation, and rows are independent). Each block runs the same update code as the single path."""
-    _keep_freed_memory()
-    n = start.shape[0]
-    xy = np.empty((steps + 1, 2, n))  # step-major while writing; returned as an (N, steps+1, 2) view
-    loss = np.empty((steps + 1, n))
-    at = np.full(n, -1, dtype=np.int64)
-    backend = ARRAY if exact else ARRAY_FAST
-    update = opt.kernel(backend)
-    schedule = opt.schedule(steps)
-    fg, fn = surf.fg, surf.fn
-
-    # Blocks of at most CHUNK rows, as many as a multiple of the thread count, so no thread idles at the end.
-    blocks = -(-n // CHUNK)
-    blocks = -(-blocks // WORKERS) * WORKERS if blocks > 1 else 1
-    size = max(1, -(-n // blocks))
-
-    def block(c0: int) -> None:
-        c1 = min(n, c0 + size)
-        with np.errstate(all="ignore"):
-            p = np.ascontiguousarray(start[c0:c1].T)  # (2, m): x and y rows, each contiguous
-            state = opt.state0(p, backend)
-            rows = np.arange(c0, c1)
-            xy[0, :, c0:c1] = p
-            for t in range(steps):
-                g = np.empty_like(p)  # fresh each step: an update may keep g itself in its state (SGD's buffer)
-                f, g[0], g[1] = fg(p[0], p[1], backend)
-                loss[t, c0:c1] = f
-                if noise > 0:
-                    g += gaussian(seed, rows, t).T * noise
-                p, state = update(p, g, state, schedule[t])
-                xy[t + 1, :, c0:c1] = p
-            loss[steps, c0:c1] = fn(p[0], p[1], backend)
-            # A row diverges at its first point that leaves the bound or whose loss is not finite; like the single
-            # path, it stops there.
-            bad = ~(np.abs(xy[:, :, c0:c1]) <= bound).all(axis=1) | ~np.isfinite(loss[:, c0:c1])
-            any_bad = bad.any(axis=0)
-            if any_bad.any():
-                first = np.where(any_bad, bad.argmax(axis=0), -1)
-                at[c0:c1] = first
-                after = np.arange(steps + 1)[:, None] >= np.where(any_bad, first, steps + 1)[None, :]
-                xy[:, 0, c0:c1][after] = np.nan
-                xy[:, 1, c0:c1][after] = np.nan
-                loss[:, c0:c1][after] = np.nan
-
-    starts = range(0, n, size)
-    if len(starts) > 1 and WORKERS > 1:
-        with ThreadPoolExecutor(WORKERS) as pool:
-            list(pool.map(block, starts))
-    else:
-        for c0 in starts:
-            block(c0)
-    return xy.transpose(2, 0, 1), loss.T, at

@@ -1,7 +1,9 @@
-"""Core benchmark: prints figures, asserts nothing. Run: python scripts/bench.py [--quick]
+"""Core benchmark: prints figures, asserts nothing. Run: python scripts/bench.py [--quick] [--against DIR]
 
 1. All 13 optimizers on rosenbrock, 500 steps, one trajectory each: optim_core vs torch.optim (if importable),
    doing the same work (a student's loop: zero_grad, loss, backward, step; L-BFGS with step(closure)).
+   ``--against DIR`` also times DIR's optim_core (another checkout, e.g. ``git worktree add /tmp/base main``),
+   loaded in this same process, interleaved with ours, so the before/after ratio holds on a noisy machine.
 2. adam on 100,000 start points x 200 steps: optim_core.run vs a plain NumPy loop over the same batch
    (the straightforward vectorized Adam a NumPy user would write, recording the path and loss too).
 Medians of several repeats, measured in one run, so the ratios hold on a noisy machine.
@@ -19,7 +21,21 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from optim_core import OPTIMIZERS, SURFACES, run, trajectory  # noqa: E402
+from optim_core import OPTIMIZERS, SURFACES, run  # noqa: E402
+from optim_core import batch as trajectory  # noqa: E402
+
+
+def load_baseline(root: str):
+    """Another checkout's optim_core, imported as the package ``baseline_optim_core``."""
+    import importlib.util
+
+    init = Path(root) / "optim_core" / "__init__.py"
+    spec = importlib.util.spec_from_file_location("baseline_optim_core", init,
+                                                  submodule_search_locations=[str(init.parent)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["baseline_optim_core"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def median_time(fn, repeats: int) -> float:
@@ -97,7 +113,11 @@ def plain_numpy_adam(start: np.ndarray, steps: int, lr=0.01, b1=0.9, b2=0.999, e
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer repeats and a smaller batch")
+    ap.add_argument("--against", metavar="DIR", help="also time DIR's optim_core in part 1 (before/after)")
+    ap.add_argument("--part1", action="store_true", help="part 1 only")
     args = ap.parse_args()
+    if args.against:
+        before_after(load_baseline(args.against), 31 if not args.quick else 11)
     repeats = 3 if args.quick else 7
     steps = 500
     try:
@@ -126,6 +146,8 @@ def main() -> None:
               f"{total_torch / total_ours:8.1f}x   (target >= 50x)")
         print(f"   {'median of 13':11s} {'':12s} {'':12s} {statistics.median(ratios):8.1f}x")
 
+    if args.part1:
+        return
     n, bsteps = (20_000, 200) if args.quick else (100_000, 200)
     workers = trajectory.WORKERS
     rng = np.random.default_rng(0)
@@ -146,6 +168,38 @@ def main() -> None:
     for label, sec in rows:
         print(f"   {label:40s} {sec:7.3f} s {work / sec / 1e6:7.2f} M point-steps/s   {plain / sec:5.2f}x the loop")
     print("   (target >= 1x the plain loop, aim 2x; 'exact' emulates torch's fused multiply-adds bit for bit)")
+
+def cpu_time(fn) -> float:
+    t0 = time.thread_time()
+    fn()
+    return time.thread_time() - t0
+
+
+def before_after(baseline, repeats: int) -> None:
+    """Part 1's single paths, this checkout against another, timed alternately in one process.
+
+    Timed in this thread's CPU time, the least of ``repeats`` runs of each: on a shared machine a wall clock
+    counts the time the process waits for a core, which swamps a 1 ms run (medians of wall time moved by 20x).
+    """
+    steps = 500
+    start = SURFACES["rosenbrock"].start
+    print(f"1a) 13 optimizers x rosenbrock x {steps} steps: this checkout against --against (least CPU time of "
+          f"{repeats}, interleaved)")
+    print(f"   {'optimizer':11s} {'before':>10s} {'after':>10s} {'after/before':>13s}")
+    total_before = total_after = 0.0
+    for name in OPTIMIZERS:
+        kw = SETTINGS.get(name, {})
+        before, after = [], []
+        for _ in range(repeats):
+            before.append(cpu_time(lambda n=name, kw=kw: baseline.run(n, "rosenbrock", start, steps, **kw)))
+            after.append(cpu_time(lambda n=name, kw=kw: run(n, "rosenbrock", start, steps, **kw)))
+        b, a = min(before), min(after)
+        total_before += b
+        total_after += a
+        print(f"   {name:11s} {b * 1e3:7.2f} ms {a * 1e3:7.2f} ms {a / b:12.2f}x")
+    print(f"   {'all 13':11s} {total_before * 1e3:7.2f} ms {total_after * 1e3:7.2f} ms "
+          f"{total_after / total_before:12.2f}x   (target <= 1.10x)\n")
+
 
 if __name__ == "__main__":
     main()

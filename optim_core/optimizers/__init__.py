@@ -1,6 +1,8 @@
 """The optimizers of torch.optim, by their lower-cased class names."""
 
-from .adam import Adam, Adamax, AdamW, NAdam, RAdam, SparseAdam
+from ..spec import bind_spec
+from .adam import Adam, AdamW, SparseAdam
+from .adam_variants import Adamax, NAdam, RAdam
 from .adaptive import Adadelta, Adagrad, RMSprop
 from .lbfgs import LBFGS
 from .rprop import Rprop
@@ -9,7 +11,7 @@ from .sgd import ASGD, SGD
 _CLASSES = (SGD, ASGD, Adagrad, Adadelta, RMSprop, Adam, AdamW, Adamax, NAdam, RAdam, SparseAdam, LBFGS, Rprop)
 
 for _cls in _CLASSES:
-    object.__setattr__(_cls.SPEC, "cls", _cls)
+    bind_spec(_cls)
 
 OPTIMIZERS = {cls.SPEC.name: cls.SPEC for cls in _CLASSES}
 

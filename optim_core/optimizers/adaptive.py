@@ -1,14 +1,17 @@
-"""Adagrad, Adadelta and RMSprop, operation for operation as torch.optim's single-tensor implementations.
+"""Adagrad, Adadelta and RMSprop, line for line as torch.optim's ``_single_tensor_*`` functions.
 
-``t.addcmul_(a, b, value=c)`` is ``fma(c * a, b, t)``, ``t.add_(a, alpha=c)`` is ``fma(c, a, t)`` and
-``t.addcdiv_(a, b, value=c)`` is ``t + (c * a) / b``: what ATen's CPU kernels compute (see optim_core.backend).
+``add``, ``addcmul``, ``addcdiv`` and ``lerp`` are the backend's versions of torch's tensor methods, rounding as
+ATen's CPU kernels do (see :mod:`optim_core.backend`).
 """
 
 from __future__ import annotations
 
+import functools
+from collections import namedtuple
 from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
-from ..spec import MAXIMIZE, Optimizer, OptimizerSpec, hp, p_eps, p_lr, p_weight_decay, require
+from ..spec import MAXIMIZE, Optimizer, OptimizerSpec, hp, p_eps, p_lr, p_weight_decay, record, require
 
 
 def _check_common(opt) -> None:
@@ -16,6 +19,16 @@ def _check_common(opt) -> None:
     require(opt.weight_decay >= 0.0,
             f"Invalid weight_decay value: {opt.weight_decay} (weight_decay must be >= 0)")
     require(opt.eps >= 0.0, f"Invalid epsilon value: {opt.eps} (eps must be >= 0)")
+
+
+class AdagradState(NamedTuple):
+    step: float
+    sum: Any
+
+
+class AdagradScalars(NamedTuple):
+    step: float
+    clr: float
 
 
 @dataclass(frozen=True)
@@ -32,14 +45,14 @@ class Adagrad(Optimizer):
         label="Adagrad",
         family="adaptive",
         params=(
-            p_lr(1e-2),
-            hp("lr_decay", "float", 0.0, 0.0, 10.0, slider=(0.0, 0.1),
+            p_lr(),
+            hp("lr_decay", "float", 0.0, 10.0, slider=(0.0, 0.1),
                en="Learning-rate decay: step t uses lr / (1 + (t-1) * lr_decay).",
                zh="学习率衰减：第 t 步使用 lr / (1 + (t-1) * lr_decay)。"),
             p_weight_decay(),
-            hp("initial_accumulator_value", "float", 0.0, 0.0, 1e6, slider=(0.0, 10.0),
+            hp("initial_accumulator_value", "float", 0.0, 1e6, slider=(0.0, 10.0),
                en="Starting value of the sum of squared gradients.", zh="梯度平方累加和的初始值。"),
-            p_eps(1e-10),
+            p_eps(),
             MAXIMIZE,
         ),
         latex=(r"g_t = \nabla f(\theta_{t-1}) + \lambda\theta_{t-1};\quad "
@@ -56,26 +69,40 @@ class Adagrad(Optimizer):
                 f"Invalid initial_accumulator_value value: {self.initial_accumulator_value} "
                 "(initial_accumulator_value must be >= 0)")
 
-    def schedule(self, steps: int) -> list:
-        lr, decay = self.lr, self.lr_decay
-        return [-(lr / (1 + (float(t) - 1) * decay)) for t in range(1, steps + 1)]
+    def state0(self, p, b, lr):
+        return record(AdagradState, (0.0, 0.0 * p + self.initial_accumulator_value))
 
-    def state0(self, p, b):
-        return 0.0 * p + self.initial_accumulator_value
+    def scalar_steps(self, prev, values):
+        lr_decay, step = self.lr_decay, prev.step
+        for lr, _, _ in values:
+            step += 1
+            yield record(AdagradScalars, (step, lr / (1 + (step - 1) * lr_decay)))
 
     def kernel(self, b):
-        fma = b.fma
-        wd, eps_, maximize, sqrt = self.weight_decay, self.eps, self.maximize, b.sqrt
+        add, addcmul, addcdiv, sqrt = b.add, b.addcmul, b.addcdiv, b.sqrt
+        weight_decay, eps, maximize = self.weight_decay, self.eps, self.maximize
 
-        def update(p, g, acc, neg_clr):
+        def update(param, grad, state, k):
             if maximize:
-                g = -g
-            if wd != 0:
-                g = fma(wd, p, g)
-            acc = fma(g, g, acc)
-            return p + (neg_clr * g) / (sqrt(acc) + eps_), acc
+                grad = -grad
+            if weight_decay != 0:
+                grad = add(grad, param, weight_decay)
+            state_sum = addcmul(state.sum, grad, grad, 1)
+            std = sqrt(state_sum) + eps
+            return addcdiv(param, grad, std, -k.clr), record(AdagradState, (k.step, state_sum))
 
         return update
+
+
+class AdadeltaState(NamedTuple):
+    step: float
+    square_avg: Any
+    acc_delta: Any
+
+
+class AdadeltaScalars(NamedTuple):
+    step: float
+    lr: float
 
 
 @dataclass(frozen=True)
@@ -91,11 +118,11 @@ class Adadelta(Optimizer):
         label="Adadelta",
         family="adaptive",
         params=(
-            p_lr(1.0),
-            hp("rho", "float", 0.9, 0.0, 1.0, slider=(0.0, 0.999),
+            p_lr(),
+            hp("rho", "float", 0.0, 1.0, slider=(0.0, 0.999),
                en="Decay rate of the running averages of g² and of the squared updates.",
                zh="g² 与更新量平方的滑动平均衰减系数。"),
-            p_eps(1e-6),
+            p_eps(),
             p_weight_decay(),
             MAXIMIZE,
         ),
@@ -110,30 +137,45 @@ class Adadelta(Optimizer):
         _check_common(self)
         require(0.0 <= self.rho <= 1.0, f"Invalid rho value: {self.rho} (rho must be in [0, 1])")
 
-    def schedule(self, steps: int) -> list:
-        return [None] * steps
-
-    def state0(self, p, b):
+    def state0(self, p, b, lr):
         z = 0.0 * p
-        return (z, z)
+        return record(AdadeltaState, (0.0, z, z))
+
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for lr, _, _ in values:
+            step += 1
+            yield record(AdadeltaScalars, (step, lr))
 
     def kernel(self, b):
-        fma = b.fma
-        lr, rho, eps_, wd, maximize, sqrt = self.lr, self.rho, self.eps, self.weight_decay, self.maximize, b.sqrt
-        keep = 1 - rho
+        add, addcmul, sqrt = b.add, b.addcmul, b.sqrt
+        rho, eps, weight_decay, maximize = self.rho, self.eps, self.weight_decay, self.maximize
 
-        def update(p, g, state, _):
-            square_avg, acc_delta = state
+        def update(param, grad, state, k):
             if maximize:
-                g = -g
-            if wd != 0:
-                g = fma(wd, p, g)
-            square_avg = fma(keep * g, g, square_avg * rho)
-            delta = sqrt(acc_delta + eps_) / sqrt(square_avg + eps_) * g
-            acc_delta = fma(keep * delta, delta, acc_delta * rho)
-            return fma(-lr, delta, p), (square_avg, acc_delta)
+                grad = -grad
+            if weight_decay != 0:
+                grad = add(grad, param, weight_decay)
+            square_avg = addcmul(state.square_avg * rho, grad, grad, 1 - rho)
+            std = sqrt(square_avg + eps)
+            delta = sqrt(state.acc_delta + eps) / std * grad
+            acc_delta = addcmul(state.acc_delta * rho, delta, delta, 1 - rho)
+            return add(param, delta, -k.lr), record(AdadeltaState, (k.step, square_avg, acc_delta))
 
         return update
+
+
+@functools.cache
+def _rmsprop_state(momentum: bool, centered: bool) -> type:
+    """torch's keys for this configuration: momentum_buffer only with momentum > 0, grad_avg only if centered."""
+    keys = ["step", "square_avg"] + ["momentum_buffer"] * momentum + ["grad_avg"] * centered
+    return namedtuple("RMSpropState", keys)
+
+
+class RMSpropScalars(NamedTuple):
+    step: float
+    lr: float
+    momentum: float
 
 
 @dataclass(frozen=True)
@@ -146,19 +188,20 @@ class RMSprop(Optimizer):
     centered: bool = False
     maximize: bool = False
 
+    SCHEDULABLE: ClassVar = ("lr", "momentum")
     SPEC = OptimizerSpec(
         name="rmsprop",
         label="RMSprop",
         family="adaptive",
         params=(
-            p_lr(1e-2),
-            hp("alpha", "float", 0.99, 0.0, 1.0, slider=(0.0, 0.999),
+            p_lr(),
+            hp("alpha", "float", 0.0, 1.0, slider=(0.0, 0.999),
                en="Smoothing constant of the running average of g².", zh="g² 滑动平均的平滑系数。"),
-            p_eps(1e-8),
+            p_eps(),
             p_weight_decay(),
-            hp("momentum", "float", 0.0, 0.0, 1.0, slider=(0.0, 0.99),
+            hp("momentum", "float", 0.0, 1.0, slider=(0.0, 0.99),
                en="Momentum applied to the scaled step.", zh="作用在缩放后步长上的动量。"),
-            hp("centered", "bool", False,
+            hp("centered", "bool",
                en="Centered: divide by the estimated variance of g (subtract the mean of g squared).",
                zh="中心化：除以 g 的方差估计（减去 g 均值的平方）。"),
             MAXIMIZE,
@@ -174,37 +217,47 @@ class RMSprop(Optimizer):
         require(self.momentum >= 0.0, f"Invalid momentum value: {self.momentum} (momentum must be >= 0)")
         require(self.alpha >= 0.0, f"Invalid alpha value: {self.alpha} (alpha must be >= 0)")
 
-    def schedule(self, steps: int) -> list:
-        return [None] * steps
-
-    def state0(self, p, b):
+    def state0(self, p, b, lr):
         z = 0.0 * p
-        return (z, z, z)
+        has_buffer = self.momentum > 0
+        return _rmsprop_state(has_buffer, self.centered)(0.0, z, *[z] * (has_buffer + self.centered))
+
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for lr, momentum, _ in values:
+            step += 1
+            yield record(RMSpropScalars, (step, lr, momentum))
 
     def kernel(self, b):
-        fma, lerp = b.fma, b.lerp
-        lr, alpha, eps_, wd = self.lr, self.alpha, self.eps, self.weight_decay
-        momentum, centered, maximize, sqrt = self.momentum, self.centered, self.maximize, b.sqrt
-        keep = 1 - alpha
+        add, addcmul, addcdiv, lerp, sqrt = b.add, b.addcmul, b.addcdiv, b.lerp, b.sqrt
+        alpha, eps, weight_decay, maximize = self.alpha, self.eps, self.weight_decay, self.maximize
+        centered = self.centered
+        has_buffer = self.momentum > 0  # torch creates momentum_buffer when the first step has momentum > 0
+        State = _rmsprop_state(has_buffer, centered)
 
-        def update(p, g, state, _):
-            square_avg, grad_avg, buf = state
+        def update(param, grad, state, k):
             if maximize:
-                g = -g
-            if wd != 0:
-                g = fma(wd, p, g)
-            square_avg = fma(keep * g, g, square_avg * alpha)
+                grad = -grad
+            if weight_decay != 0:
+                grad = add(grad, param, weight_decay)
+            square_avg = addcmul(state.square_avg * alpha, grad, grad, 1 - alpha)
             if centered:
-                grad_avg = lerp(grad_avg, g, keep)
-                avg = sqrt(fma(-grad_avg, grad_avg, square_avg))
+                grad_avg = lerp(state.grad_avg, grad, 1 - alpha)
+                avg = sqrt(addcmul(square_avg, grad_avg, grad_avg, -1))
             else:
                 avg = sqrt(square_avg)
-            avg = avg + eps_
-            if momentum > 0:
-                buf = buf * momentum + g / avg
-                p = fma(-lr, buf, p)
+            avg = avg + eps
+            if has_buffer:
+                buf = state.momentum_buffer
+                if k.momentum > 0:
+                    buf = addcdiv(buf * k.momentum, grad, avg, 1)
+                    param = add(param, buf, -k.lr)
+                else:
+                    param = addcdiv(param, grad, avg, -k.lr)
+                extra = (buf, grad_avg) if centered else (buf,)
             else:
-                p = p + (-lr * g) / avg
-            return p, (square_avg, grad_avg, buf)
+                param = addcdiv(param, grad, avg, -k.lr)
+                extra = (grad_avg,) if centered else ()
+            return param, record(State, (k.step, square_avg, *extra))
 
         return update

@@ -1,23 +1,22 @@
 """L-BFGS, ported from ``torch.optim.lbfgs`` (including ``_strong_wolfe`` and ``_cubic_interpolate``).
 
 L-BFGS is not elementwise: its two-loop recursion takes dot products and its line search evaluates the
-objective, so it runs on the two coordinates as Python floats. One :meth:`LBFGS.step` is one torch
-``optimizer.step(closure)``: up to ``max_iter`` inner iterations and ``max_eval`` closure calls. Every closure call
-is reported, so the page can draw the line search. ``p.add_(d, alpha=t)`` is a fused multiply-add in ATen, so
-it is one here too; dot products are plain sums of products, as torch computes them for two elements.
+objective. The algorithm is written once, over a vector of P parameters whose operations come from
+:mod:`.lbfgs_vectors` (a 2-D point as two Python floats, bit-exact to torch; P parameters as a NumPy array). One
+:meth:`LBFGS.step` is one torch ``optimizer.step(closure)``: up to ``max_iter`` inner iterations and ``max_eval``
+closure calls. ``p.add_(d, alpha=t)`` is a fused multiply-add in ATen, so it is one here too.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..backend import fma
-from ..spec import Optimizer, OptimizerSpec, hp, p_lr, require
+import numpy as np
 
-Closure = Callable[[float, float], tuple[float, float, float]]  # (x, y) -> (f, df/dx, df/dy)
+from ..spec import Optimizer, OptimizerSpec, hp, p_lr, require
+from .lbfgs_vectors import PAIR, VECTOR
 
 
 class _Tensor0(float):
@@ -74,9 +73,10 @@ def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
     return (xmin_bound + xmax_bound) / 2.0
 
 
-def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
-    """torch's strong-Wolfe line search along d from x; vectors are (a, b) tuples of floats."""
-    d_norm = max(abs(d[0]), abs(d[1]))
+def _strong_wolfe(obj, x, t, d, f, g, gtd, ops, c1=1e-4, c2=0.9, tolerance_change=1e-9, max_ls=25):
+    """torch's strong-Wolfe line search along d from x; vectors in the representation of ``ops``."""
+    _dot = ops.dot
+    d_norm = ops.abs_max(d)
     f_new, g_new = obj(x, t, d)
     ls_func_evals = 1
     gtd_new = _Tensor0(_dot(g_new, d))
@@ -151,57 +151,29 @@ def _strong_wolfe(obj, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-
     return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
-def _dot(a, b):
-    return a[0] * b[0] + a[1] * b[1]
-
-
-_SPLIT = 134217729.0
-
-
-def _split(v: tuple[float, float]) -> tuple[float, float, float, float]:
-    """Veltkamp halves of both components, kept with each history vector since the two-loop reuses them."""
-    t = _SPLIT * v[0]
-    h0 = t - (t - v[0])
-    t = _SPLIT * v[1]
-    h1 = t - (t - v[1])
-    return h0, v[0] - h0, h1, v[1] - h1
-
-
-def _axpy(a: float, v, vs, c0: float, c1: float) -> tuple[float, float]:
-    """(fma(a, v[0], c0), fma(a, v[1], c1)): optim_core.backend.fma inlined, with v's split precomputed."""
-    t = _SPLIT * a
-    ah = t - (t - a)
-    al = a - ah
-    h, lo = vs[0], vs[1]
-    p = a * v[0]
-    e = ((ah * h - p) + ah * lo + al * h) + al * lo
-    s = p + c0
-    bb = s - p
-    r0 = s + (((p - (s - bb)) + (c0 - bb)) + e)
-    h, lo = vs[2], vs[3]
-    p = a * v[1]
-    e = ((ah * h - p) + ah * lo + al * h) + al * lo
-    s = p + c1
-    bb = s - p
-    return r0, s + (((p - (s - bb)) + (c1 - bb)) + e)
-
-
 @dataclass
 class LBFGSState:
-    """What torch keeps in ``optimizer.state`` between ``step()`` calls."""
+    """torch's ``optimizer.state`` between ``step()`` calls, by its keys (``d`` is None and ``t`` NaN until the
+    first inner iteration sets them, as torch has no such keys before), plus what this port keeps to be fast:
+    the Veltkamp halves of the history, and the last direction.
+
+    Vectors are in the representation the step ran with: tuples of two floats for a 2-D point, NumPy arrays
+    otherwise (see :mod:`.lbfgs_vectors`). The record is updated in place, as torch's is.
+    """
 
     func_evals: int = 0
-    iterates: list = field(default_factory=list)  # the points after each inner iteration of the last step
     n_iter: int = 0
-    d: tuple[float, float] | None = None
-    t: float | None = None
+    d: Any = None
+    t: float = math.nan
     old_dirs: list = field(default_factory=list)
     old_stps: list = field(default_factory=list)
     ro: list = field(default_factory=list)
     H_diag: float = 1.0
-    prev_flat_grad: tuple[float, float] | None = None
-    prev_loss: float | None = None
-    al: list | None = None
+    prev_flat_grad: Any = None
+    prev_loss: float = math.nan
+    al: list = field(default_factory=list)
+    # Ours, not torch's:
+    iterates: list = field(default_factory=list)  # the points after each inner iteration of the last step
     dirs_split: list = field(default_factory=list)
     stps_split: list = field(default_factory=list)
     history_version: int = 0
@@ -222,21 +194,21 @@ class LBFGS(Optimizer):
     SPEC = OptimizerSpec(
         name="lbfgs", label="L-BFGS", family="quasi-newton",
         params=(
-            p_lr(1.0),
-            hp("max_iter", "int", 20, 1, 100, slider=(1, 50),
+            p_lr(),
+            hp("max_iter", "int", 1, 100, slider=(1, 50),
                en="Inner iterations per step (one step is one optimizer.step(closure)).",
                zh="每一步（一次 optimizer.step(closure)）内的迭代次数上限。"),
-            hp("max_eval", "int", None, 1, 200, slider=(1, 100), nullable=True,
+            hp("max_eval", "int", 1, 200, slider=(1, 100), nullable=True,
                en="Function evaluations per step; empty means max_iter * 5 // 4.",
                zh="每一步的函数求值次数上限；留空表示 max_iter * 5 // 4。"),
-            hp("tolerance_grad", "float", 1e-7, 0.0, 1e3, log=True, slider=(1e-12, 1.0),
+            hp("tolerance_grad", "float", 0.0, 1e3, log=True, slider=(1e-12, 1.0),
                en="Stop when the largest gradient component is at most this.", zh="梯度最大分量不超过此值时停止。"),
-            hp("tolerance_change", "float", 1e-9, 0.0, 1e3, log=True, slider=(1e-12, 1.0),
+            hp("tolerance_change", "float", 0.0, 1e3, log=True, slider=(1e-12, 1.0),
                en="Stop when the step or the change in loss is smaller than this.",
                zh="步长或损失变化小于此值时停止。"),
-            hp("history_size", "int", 100, 1, 1000, slider=(1, 100),
+            hp("history_size", "int", 1, 1000, slider=(1, 100),
                en="How many past (s, y) pairs build the curvature estimate.", zh="用多少对历史 (s, y) 估计曲率。"),
-            hp("line_search_fn", "choice", None, choices=(None, "strong_wolfe"),
+            hp("line_search_fn", "choice", choices=(None, "strong_wolfe"),
                en="None takes fixed steps of lr; strong_wolfe searches along the direction.",
                zh="None 表示固定步长 lr；strong_wolfe 沿方向做线搜索。"),
         ),
@@ -260,27 +232,52 @@ class LBFGS(Optimizer):
         require(self.tolerance_change >= 0.0,
                 f"Invalid tolerance_change value: {self.tolerance_change} (tolerance_change must be >= 0)")
 
-    def init_state(self) -> LBFGSState:
+    def init(self, params, *, lr: float | None = None) -> LBFGSState:
         return LBFGSState()
 
-    def step(self, state: LBFGSState, x: float, y: float, closure: Closure) -> tuple[float, float, list[Any]]:
-        """One ``optimizer.step(closure)`` from (x, y); returns the new point and every evaluated point."""
-        lr_, max_iter, max_eval = self.lr, self.max_iter, self.max_eval
+    def step(self, params, grad, state: LBFGSState, *, objective=None, lr=None, momentum=None, betas=None):
+        """One ``optimizer.step(closure)`` from ``params`` (a vector of any length P): returns (params, state).
+
+        ``objective(params) -> (loss, gradient)`` is torch's closure; like torch, L-BFGS calls it first where the
+        step starts, so ``grad`` is not used. ``lr`` overrides the learning rate for this step (a scheduler's).
+        """
+        if objective is None:
+            raise TypeError("L-BFGS needs objective=f, with f(params) -> (loss, gradient), as torch needs a closure")
+        self.step_values(lr, momentum, betas)  # rejects a momentum or betas: L-BFGS has neither
+        x = np.array(params, dtype=np.float64)
+        if x.ndim != 1:
+            raise ValueError(f"Invalid params shape {x.shape} (L-BFGS takes a vector of P parameters)")
+        if x.shape == (2,):
+            def pair_objective(v):
+                f, g = objective(np.array(v))
+                return float(f), (float(g[0]), float(g[1]))
+
+            out = self.advance(state, (float(x[0]), float(x[1])), pair_objective, PAIR, lr)
+            return np.array(out), state
+
+        def vector_objective(v):
+            f, g = objective(v.copy())
+            return float(f), np.array(g, dtype=np.float64)
+
+        return self.advance(state, x, vector_objective, VECTOR, lr).copy(), state
+
+    def advance(self, state: LBFGSState, x, objective, ops=PAIR, lr: float | None = None):
+        """torch's ``LBFGS.step`` body, operation for operation, on vectors of ``ops``; returns the new x.
+
+        ``objective(x) -> (loss, flat_grad)``; ``state`` is updated in place.
+        """
+        lr_ = self.lr if lr is None else lr
+        max_iter, max_eval = self.max_iter, self.max_eval
         tolerance_grad, tolerance_change = self.tolerance_grad, self.tolerance_change
         history_size = self.history_size
-        evals: list[tuple[float, float]] = []
+        _dot = ops.dot
         state.iterates = iterates = []
 
-        def evaluate(px, py):
-            evals.append((px, py))
-            f, gx, gy = closure(px, py)
-            return float(f), (gx, gy)
-
-        loss, flat_grad = evaluate(x, y)
+        loss, flat_grad = objective(x)
         current_evals = 1
         state.func_evals += 1
-        if max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad:
-            return x, y, evals
+        if ops.abs_max(flat_grad) <= tolerance_grad:  # optimal condition
+            return x
 
         d, t = state.d, state.t
         old_dirs, old_stps, ro, H_diag = state.old_dirs, state.old_stps, state.ro, state.H_diag
@@ -291,106 +288,102 @@ class LBFGS(Optimizer):
             n_iter += 1
             state.n_iter += 1
             if state.n_iter == 1:
-                d = (-flat_grad[0], -flat_grad[1])
+                d = ops.neg(flat_grad)
                 old_dirs, old_stps, ro, H_diag = [], [], [], 1
                 state.dirs_split, state.stps_split = [], []
             else:
-                yv = (flat_grad[0] - prev_flat_grad[0], flat_grad[1] - prev_flat_grad[1])
-                s = (d[0] * float(t), d[1] * float(t))
-                ys = _dot(yv, s)
+                # do lbfgs update (update memory)
+                y = ops.sub(flat_grad, prev_flat_grad)
+                s = ops.mul(d, float(t))
+                ys = _dot(y, s)
                 if ys > 1e-10:
-                    if len(old_dirs) == history_size:  # shift the history
+                    if len(old_dirs) == history_size:  # shift history by one (limited-memory)
                         old_dirs.pop(0)
                         old_stps.pop(0)
                         ro.pop(0)
                         state.dirs_split.pop(0)
                         state.stps_split.pop(0)
-                    old_dirs.append(yv)
+                    old_dirs.append(y)
                     old_stps.append(s)
-                    state.dirs_split.append(_split(yv))
-                    state.stps_split.append(_split(s))
+                    state.dirs_split.append(ops.split(y))
+                    state.stps_split.append(ops.split(s))
                     state.history_version += 1
                     ro.append(1.0 / ys)
-                    H_diag = ys / _dot(yv, yv)
-                num_old = len(old_dirs)
-                if state.al is None:
+                    H_diag = ys / _dot(y, y)  # update scale of initial Hessian approximation
+                if not state.al:
                     state.al = [None] * history_size
-                al = state.al
-                # two-loop recursion: q = -H g
                 cached = state.last_direction
-                if cached is not None and cached[0] == state.history_version and cached[1] == flat_grad:
+                if (cached is not None and cached[0] == state.history_version
+                        and ops.equal(cached[1], flat_grad)):
                     # Same history, same gradient (a converged step that did not move): the two-loop would
                     # recompute exactly this direction, and al is already what it would leave behind.
                     d = cached[2]
                 else:
-                    d = self._two_loop(state, flat_grad, old_dirs, old_stps, ro, H_diag, al, num_old)
+                    d = _two_loop(state, flat_grad, old_dirs, old_stps, ro, H_diag, len(old_dirs), ops)
                     state.last_direction = (state.history_version, flat_grad, d)
 
             prev_flat_grad = flat_grad
             prev_loss = loss
-            # the first step is scaled down, as in torch, since the gradient's scale is unknown
+            # reset initial guess for step size: the first is scaled down, since the gradient's scale is unknown
             if state.n_iter == 1:
-                g_sum = abs(flat_grad[0]) + abs(flat_grad[1])
+                g_sum = ops.abs_sum(flat_grad)
                 t = min(1.0, _Tensor0(1.0 / g_sum if g_sum else math.inf)) * lr_  # torch: 1/0 is inf
             else:
                 t = lr_
-            gtd = _Tensor0(_dot(flat_grad, d))
+            gtd = _Tensor0(_dot(flat_grad, d))  # directional derivative
             if gtd > -tolerance_change:  # directional derivative below tolerance
                 break
 
             ls_func_evals = 0
             if self.line_search_fn == "strong_wolfe":
-                def obj(x0, step, direction):
-                    step = float(step)  # the point itself is plain floats; only the line search tracks tensors
-                    return evaluate(fma(step, direction[0], x0[0]), fma(step, direction[1], x0[1]))
+                def obj_func(x0, step, direction):
+                    # the point itself is plain floats; only the line search tracks tensors
+                    return objective(ops.add_step(x0, float(step), direction))
 
                 try:
                     loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                        obj, (x, y), t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
+                        obj_func, x, t, d, loss, flat_grad, gtd, ops, max_ls=max_eval - current_evals)
                 except IndexError:
                     # torch's search indexes past its bracket when a loss is nan (nan <= nan is false); torch
                     # raises there too. Here it is what it is: the path has left the reals.
                     raise ValueError("L-BFGS line search met a non-finite loss") from None
-                x, y = fma(float(t), d[0], x), fma(float(t), d[1], y)  # _add_grad: p.add_(d, alpha=t)
-                opt_cond = max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad
+                x = ops.add_step(x, float(t), d)
+                opt_cond = ops.abs_max(flat_grad) <= tolerance_grad
             else:
-                x, y = fma(float(t), d[0], x), fma(float(t), d[1], y)  # _add_grad: p.add_(d, alpha=t)
+                x = ops.add_step(x, float(t), d)  # no line search, simply move with fixed-step
                 opt_cond = False
                 if n_iter != max_iter:
-                    loss, flat_grad = evaluate(x, y)
-                    opt_cond = max(abs(flat_grad[0]), abs(flat_grad[1])) <= tolerance_grad
+                    loss, flat_grad = objective(x)
+                    opt_cond = ops.abs_max(flat_grad) <= tolerance_grad
                     ls_func_evals = 1
             current_evals += ls_func_evals
             state.func_evals += ls_func_evals
-            iterates.append((x, y))
+            iterates.append(x)
 
             if n_iter == max_iter or current_evals >= max_eval or opt_cond:
                 break
-            if max(abs(d[0] * t), abs(d[1] * t)) <= tolerance_change:  # lack of progress
+            if ops.abs_max(ops.mul(d, t)) <= tolerance_change:  # lack of progress
                 break
             if abs(loss - prev_loss) < tolerance_change:
                 break
-            if not (math.isfinite(x) and math.isfinite(y)):
+            if not ops.isfinite(x):
                 break  # torch would carry on with nan; the trace stops here anyway
 
         state.d, state.t = d, t
         state.old_dirs, state.old_stps, state.ro, state.H_diag = old_dirs, old_stps, ro, H_diag
         state.prev_flat_grad, state.prev_loss = prev_flat_grad, prev_loss
-        return x, y, evals
+        return x
 
 
-    @staticmethod
-    def _two_loop(state, flat_grad, old_dirs, old_stps, ro, H_diag, al, num_old):
-        """d = -H g by the two-loop recursion, as torch computes it (fills al, as torch's state['al'])."""
-        dirs_split, stps_split = state.dirs_split, state.stps_split
-        q0, q1 = -flat_grad[0], -flat_grad[1]
-        for i in range(num_old - 1, -1, -1):
-            stp = old_stps[i]
-            al[i] = (stp[0] * q0 + stp[1] * q1) * ro[i]
-            q0, q1 = _axpy(-al[i], old_dirs[i], dirs_split[i], q0, q1)  # q.add_(y_i, alpha=-al_i)
-        r0, r1 = q0 * H_diag, q1 * H_diag
-        for i in range(num_old):
-            yi = old_dirs[i]
-            be_i = (yi[0] * r0 + yi[1] * r1) * ro[i]
-            r0, r1 = _axpy(al[i] - be_i, old_stps[i], stps_split[i], r0, r1)
-        return (r0, r1)
+def _two_loop(state, flat_grad, old_dirs, old_stps, ro, H_diag, num_old, ops):
+    """d = -H g by the two-loop recursion, as torch computes it (fills state.al, as torch's state['al'])."""
+    al, dirs_split, stps_split, axpy, dot = state.al, state.dirs_split, state.stps_split, ops.axpy, ops.dot
+    q = ops.neg(flat_grad)
+    for i in range(num_old - 1, -1, -1):
+        al[i] = dot(old_stps[i], q) * ro[i]
+        q = axpy(-al[i], old_dirs[i], dirs_split[i], q)  # q.add_(old_dirs[i], alpha=-al[i])
+    r = ops.mul(q, H_diag)  # multiply by initial Hessian
+    for i in range(num_old):
+        be_i = dot(old_dirs[i], r) * ro[i]
+        r = axpy(al[i] - be_i, old_stps[i], stps_split[i], r)  # r.add_(old_stps[i], alpha=al[i] - be_i)
+    return r

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from ..spec import MAXIMIZE, Optimizer, OptimizerSpec, hp, p_lr, require
+from ..spec import MAXIMIZE, Optimizer, OptimizerSpec, hp, p_lr, record, require
+
+
+class RpropState(NamedTuple):
+    step: float
+    prev: Any
+    step_size: Any
+
+
+class RpropScalars(NamedTuple):
+    step: float
 
 
 @dataclass(frozen=True)
@@ -17,11 +28,11 @@ class Rprop(Optimizer):
     SPEC = OptimizerSpec(
         name="rprop", label="Rprop", family="sign",
         params=(
-            p_lr(1e-2),
-            hp("etas", "pair", (0.5, 1.2), 0.0, 10.0, slider=(0.0, 3.0),
+            p_lr(),
+            hp("etas", "pair", 0.0, 10.0, slider=(0.0, 3.0),
                en="(eta-, eta+): shrink the step when the gradient's sign flips, grow it while the sign holds.",
                zh="(eta-, eta+)：梯度符号翻转时缩小步长，符号不变时放大步长。"),
-            hp("step_sizes", "pair", (1e-6, 50.0), 0.0, 1e3, log=True, slider=(1e-8, 100.0),
+            hp("step_sizes", "pair", 0.0, 1e3, log=True, slider=(1e-8, 100.0),
                en="(min, max) allowed step size per coordinate.", zh="每个坐标允许的（最小，最大）步长。"),
             MAXIMIZE,
         ),
@@ -37,24 +48,32 @@ class Rprop(Optimizer):
         e0, e1 = self.etas
         require(0.0 < e0 < 1.0 < e1, f"Invalid eta values: {e0}, {e1} (etas must satisfy 0 < etas[0] < 1 < etas[1])")
 
-    def schedule(self, steps: int) -> list:
-        return [None] * steps
+    def state0(self, p, b, lr):
+        # lr is read once, here: torch fills step_size with the group's lr when it creates the state, and a
+        # scheduler's later lr never reaches Rprop's steps.
+        z = 0.0 * p
+        return record(RpropState, (0.0, z, z + lr))
 
-    def state0(self, p, b):
-        return (0.0 * p, 0.0 * p + self.lr)
+    def scalar_steps(self, prev, values):
+        step = prev.step
+        for _ in values:
+            step += 1
+            yield record(RpropScalars, (step,))
 
     def kernel(self, b):
-        eta_minus, eta_plus = self.etas
-        lo, hi = self.step_sizes
+        etaminus, etaplus = self.etas
+        step_size_min, step_size_max = self.step_sizes
         maximize, sign, where, clip = self.maximize, b.sign, b.where, b.clip
 
-        def update(p, g, state, _):
-            prev, step_size = state
+        def update(param, grad, state, k):
             if maximize:
-                g = -g
-            s = sign(g * prev)
-            step_size = clip(step_size * where(s > 0, eta_plus, where(s < 0, eta_minus, 1.0)), lo, hi)
-            g = where(s < 0, 0.0, g)  # torch zeroes g where the factor is eta-, i.e. where the sign flipped
-            return p + -1 * sign(g) * step_size, (g, step_size)
+                grad = -grad
+            s = sign(grad * state.prev)
+            s = where(s > 0, etaplus, where(s < 0, etaminus, 1.0))
+            step_size = clip(state.step_size * s, step_size_min, step_size_max)
+            grad = where(s == etaminus, 0.0, grad)  # for dir < 0, dfdx = 0
+            # torch: param.addcmul_(grad.sign(), step_size, value=-1). sign is -1, 0 or 1, so the product is exact
+            # and the fused and the plain multiply-add round alike: the cheaper one is used.
+            return param + -1 * sign(grad) * step_size, record(RpropState, (k.step, grad, step_size))
 
         return update

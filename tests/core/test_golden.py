@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from optim_core import OPTIMIZERS, run
@@ -37,20 +36,11 @@ def test_golden_file_covers_every_optimizer_flag_and_three_surfaces():
 
 
 @pytest.mark.parametrize("case", CASES, ids=_id)
-def test_trajectory_matches_torch_within_1e_9(case):
-    tr = _run(case)
-    expected_xy = np.array(case["xy"])
-    expected_loss = np.array(case["loss"])
-    assert tr.status == "ok"
-    np.testing.assert_allclose(tr.xy, expected_xy, rtol=1e-9, atol=0)
-    np.testing.assert_allclose(tr.loss, expected_loss, rtol=1e-9, atol=1e-300)
-
-
-@pytest.mark.parametrize("case", CASES, ids=_id)
 def test_trajectory_is_bit_exact_to_torch(case):
     # The golden surfaces are polynomials, where torch autograd's order of operations is mirrored exactly (see
     # optim_core/surfaces.py) and torch's fused multiply-adds are emulated exactly (optim_core/backend.py).
     tr = _run(case)
+    assert tr.status == "ok"
     assert tr.xy.tolist() == case["xy"]
     assert tr.loss.tolist() == case["loss"]
 

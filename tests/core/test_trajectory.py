@@ -61,7 +61,7 @@ def test_fast_batch_stays_within_1e_12_of_the_exact_path_on_a_calm_run(name):
 
 
 def test_batch_spread_over_blocks_and_threads_matches_one_block(monkeypatch):
-    import optim_core.trajectory as trajectory
+    import optim_core.batch as trajectory
 
     starts = _starts("beale", 1000, seed=2)
     whole = run("sgd", "beale", starts, 50, lr=1e-3, momentum=0.9)
