@@ -77,8 +77,8 @@ def bind_spec(cls: type) -> None:
         raise TypeError(f"{cls.__name__}: fields and spec disagree on {missing}")
     object.__setattr__(spec, "params", tuple(replace(p, default=defaults[p.name]) for p in spec.params))
     object.__setattr__(spec, "cls", cls)
-    # The one place an optimizer class gets its docstring (the classes define none): the algorithm box, from the
-    # source the page renders, replaces this line once it exists.
+    # A placeholder until optim_core.optimizers replaces it with the algorithm box (attach_docstrings), the same
+    # source the page renders; the classes define no docstring of their own.
     cls.__doc__ = f"torch.optim.{cls.__name__}: {spec.help_en}"
 
 
