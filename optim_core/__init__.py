@@ -6,9 +6,12 @@
 """
 
 from .optimizers import OPTIMIZERS
+from .schedulers import SCHEDULERS, make_scheduler
 from .spec import Hyperparameter, Optimizer, OptimizerSpec
+from .status import STATUS_MESSAGES, RunStatus, explain, timeline
 from .surfaces import SURFACES, Surface, get_surface
 from .trajectory import Segment, Trajectory, iter_run, run
 
-__all__ = ["run", "iter_run", "Trajectory", "Segment", "Surface", "OPTIMIZERS", "SURFACES", "get_surface",
-           "Hyperparameter", "Optimizer", "OptimizerSpec"]
+__all__ = ["run", "iter_run", "Trajectory", "Segment", "Surface", "OPTIMIZERS", "SURFACES", "SCHEDULERS", "get_surface",
+           "make_scheduler", "explain", "timeline", "RunStatus", "STATUS_MESSAGES", "Hyperparameter", "Optimizer",
+           "OptimizerSpec"]

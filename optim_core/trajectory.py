@@ -14,6 +14,7 @@ from .noise import gaussian
 from .optimizers import OPTIMIZERS
 from .optimizers.lbfgs_vectors import PAIR
 from .recording import LBFGS_START, Recorder, lbfgs_snapshot
+from .schedulers import make_scheduler
 from .spec import Optimizer, OptimizerSpec
 from .surfaces import Surface, get_surface
 
@@ -101,7 +102,9 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     ``record_state=True`` (one start point) fills the trajectory's ``state``, ``grad``, ``update``, ``lr`` and
     ``momentum`` (see :class:`Trajectory`); the path is the same to the bit.
 
-    ``scheduler`` (one start point) is torch's lr scheduler as the loop sees it: an object whose ``lr``, and
+    ``scheduler`` (one start point) is torch's lr scheduler: a spec such as ``("CosineAnnealingLR", {"T_max":
+    200})`` (see :data:`optim_core.SCHEDULERS`; torch's class name or its lower-case form, torch's keywords and
+    checks, and settings torch would refuse within ``steps`` steps refused up front), or an object whose ``lr``, and
     optionally ``momentum`` (a float, or a betas pair), are the values for the coming step, and whose
     ``step(loss)`` is called after each optimizer step, in torch's order (``loss = closure(); opt.step();
     sched.step(loss)``), with the loss at the point the step started from.
@@ -111,6 +114,7 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     ((4, 2), 'ok', [0.0, 1.0, 2.0, 3.0], (4, 2))
     """
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
+    scheduler = _resolve_scheduler(scheduler, opt, steps)
     start_arr = np.asarray(start, dtype=np.float64)
     if start_arr.ndim == 1:
         p = _start_point(start_arr)
@@ -144,6 +148,14 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     status = np.where(at < 0, "ok", "diverged")
     return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss, status, at, steps, noise, seed,
                       evals, inner)
+
+
+def _resolve_scheduler(scheduler, opt: Optimizer, steps: int):
+    """A scheduler spec becomes a fresh scheduler over ``opt`` (so one spec gives the same run every time); an
+    object that already has ``lr`` and ``step`` is the caller's own, used as it is."""
+    if scheduler is None or (hasattr(scheduler, "lr") and callable(getattr(scheduler, "step", None))):
+        return scheduler
+    return make_scheduler(scheduler, opt, steps=steps)
 
 
 def _prepare(optimizer, surface, steps, noise, seed, hyperparameters):
@@ -420,6 +432,7 @@ def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: 
     computed. Concatenated, the segments' points (and recorded values) equal ``run(...)``'s up to
     ``diverged_at``, bit for bit."""
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
+    scheduler = _resolve_scheduler(scheduler, opt, steps)
     p = _start_point(start)
     path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound, record_state, scheduler)
     sent = 0

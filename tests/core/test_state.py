@@ -155,3 +155,29 @@ def test_scheduling_a_momentum_an_optimizer_lacks_is_a_clear_error():
         run("adagrad", "booth", [0.0, 0.0], 5, scheduler=WithMomentum())
     with pytest.raises(ValueError, match="scheduler and record_state take one start point"):
         run("adam", "booth", np.zeros((3, 2)), 5, record_state=True)
+
+
+def _our_spec(case):
+    """The golden's torch scheduler as our own scheduler spec ("halve" is ``LambdaLR(lambda t: 0.5**t)``)."""
+    sched = case["scheduler"]
+    kwargs = sched["kwargs"]
+    if kwargs == "halve":
+        return ("LambdaLR", {"lr_lambda": "0.5^t"})
+    if sched["name"] == "LambdaLR":  # {"lambda": c}: torch's lambda t: c ** min(t, 3), here typed
+        return ("LambdaLR", {"lr_lambda": f"{kwargs['lambda']}^min(t, 3)"})
+    return (sched["name"], kwargs)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "scheduler" in c], ids=_id)
+def test_run_with_our_scheduler_spec_equals_torchs_scheduled_run(case):
+    """Two routes to one path: torch's recorded lr replayed (above) and optim_core's own scheduler from its spec."""
+    exact = case["sqrt_misrounded"] == 0
+    tr = run(case["optimizer"], case["surface"], case["start"], case["steps"], record_state=True,
+             scheduler=_our_spec(case), **_params(case))
+    assert tr.status == "ok"
+    _assert_equal(tr.xy, np.array(case["xy"]), exact, "xy")
+    np.testing.assert_array_equal(tr.lr[1:], case["lr"])
+    replayed = run(case["optimizer"], case["surface"], case["start"], case["steps"],
+                   scheduler=Replay(case["lr"], case["momentum"] if _cycles_momentum(case) else None),
+                   **_params(case))
+    np.testing.assert_array_equal(tr.xy, replayed.xy)
