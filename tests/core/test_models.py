@@ -187,8 +187,9 @@ def test_large_runs_subsample_params_but_never_the_loss(monkeypatch):
     tr9 = train(MLP, MOONS, "adam", 9, batch_size=20)  # steps 0..90 every 4th, then the last one, 90
     np.testing.assert_array_equal(tr9.param_steps, [*range(0, 90, 4), 90])
     assert tr9.params.shape == (24, 337) and tr.loss.shape == (101,) and tr.accuracy.shape == (101,)
-    full = train(MLP, MOONS, "adam", 10, batch_size=20)
     monkeypatch.undo()
+    full = train(MLP, MOONS, "adam", 10, batch_size=20)
+    assert full.params.shape == (101, 337)
     np.testing.assert_array_equal(tr.params, full.params[tr.param_steps])
     np.testing.assert_array_equal(tr.loss, full.loss)
 
