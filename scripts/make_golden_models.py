@@ -170,7 +170,7 @@ def torch_train(case: dict, ref) -> dict:
                     for p in params:
                         p.grad = p.grad.to_sparse()
                 opt.step()
-                batch_losses.append(float(value))
+                batch_losses.append(value.item())
             rows.append(torch.nn.utils.parameters_to_vector(params).detach().numpy().copy())
             value, right = full()
             losses.append(value)
