@@ -83,19 +83,26 @@ CASES = [
     *(_case(("logistic", {}), GAUSSIANS, name, hyper) for name, hyper in [
         ("sgd", {"lr": 0.1}), ("asgd", {"lr": 0.1}), ("adagrad", {"lr": 0.1}), ("adadelta", {"lr": 1.0}),
         ("rmsprop", {"lr": 0.01}), ("adam", {"lr": 0.05}), ("adamw", {"lr": 0.05}), ("adamax", {"lr": 0.05}),
-        ("nadam", {"lr": 0.05}), ("radam", {"lr": 0.05}), ("sparseadam", {"lr": 0.05}), ("rprop", {}),
-        ("lbfgs", {"lr": 0.5, "max_iter": 5, "history_size": 4})]),
+        ("nadam", {"lr": 0.05}), ("radam", {"lr": 0.05}), ("sparseadam", {"lr": 0.05}), ("rprop", {})]),
+    # L-BFGS on data it cannot fit exactly: on separable data it drives the loss to 0 and the weights to infinity,
+    # and there any rounding grows by ~10x per step (measured), so agreement would test luck, not arithmetic.
+    _case(("logistic", {}), ("gaussians", {"n": 200, "noise": 1.0, "seed": 0}), "lbfgs",
+          {"lr": 0.5, "max_iter": 5, "history_size": 4}),
     *(_case(("mlp", {"hidden": [16, 16], "activation": "tanh"}), MOONS, name, hyper, batch_size=32) for name, hyper
       in [("sgd", {"lr": 0.1, "momentum": 0.9}), ("asgd", {"lr": 0.05}), ("adagrad", {"lr": 0.05}),
           ("adadelta", {"lr": 1.0}), ("rmsprop", {"lr": 0.002}), ("adam", {"lr": 0.005}),
           ("adamw", {"lr": 0.005, "weight_decay": 0.05}), ("adamax", {"lr": 0.01}), ("nadam", {"lr": 0.005}),
           ("radam", {"lr": 0.01}), ("sparseadam", {"lr": 0.005}), ("rprop", {"lr": 0.001})]),
-    _case(("mlp", {"hidden": [16, 16], "activation": "tanh"}), MOONS, "lbfgs",
-          {"line_search_fn": "strong_wolfe", "max_iter": 10}, epochs=20),
+    # L-BFGS on an MLP: its many inner iterations on a non-convex loss amplify the last-bit differences of BLAS sums,
+    # about 10x every step or two (measured), so these runs are short enough to stay well inside 1e-10.
+    _case(("mlp", {"hidden": [16, 16], "activation": "tanh"}), ("moons", {"n": 200, "noise": 0.3, "seed": 0}),
+          "lbfgs", {"line_search_fn": "strong_wolfe", "max_iter": 3}, epochs=20),
     *(_case(("mlp", {"hidden": [8], "activation": "relu"}), ("xor", {"n": 200, "noise": 0.05, "seed": 2}), name,
             hyper, seed=2) for name, hyper in [
         ("adam", {"lr": 0.02}), ("sgd", {"lr": 0.2, "momentum": 0.8}), ("rmsprop", {"lr": 0.005}),
-        ("rprop", {}), ("adagrad", {"lr": 0.1}), ("lbfgs", {"max_iter": 4, "history_size": 10})]),
+        ("rprop", {}), ("adagrad", {"lr": 0.1})]),
+    _case(("mlp", {"hidden": [8], "activation": "relu"}), ("xor", {"n": 200, "noise": 0.3, "seed": 2}), "lbfgs",
+          {"lr": 0.5, "max_iter": 4, "history_size": 10}, epochs=12, seed=2),
     *(_case(("mlp", {"hidden": [6, 6, 6], "activation": "relu"}), ("spiral", {"n": 200, "noise": 0.05, "seed": 4}),
             name, hyper, epochs=50, batch_size=64, seed=4) for name, hyper in [
         ("adam", {"lr": 0.01}), ("adamw", {"lr": 0.01, "weight_decay": 0.1}), ("sgd", {"lr": 0.05, "momentum": 0.9})]),
@@ -157,7 +164,7 @@ def torch_train(case: dict, ref) -> dict:
     for perm in ref.order:
         for s in range(ref.steps_per_epoch):
             if name == "lbfgs":
-                batch_losses.append(float(opt.step(closure)))
+                batch_losses.append(opt.step(closure).item())
             else:
                 opt.zero_grad()
                 if bs is None:

@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from ..spec import Hyperparameter, hp
+from ..spec import Hyperparameter
+from .options import option
 
 N_RANGE = (4, 2000)  # samples in a data set
 FEATURES_RANGE = (1, 32)  # input features of a data set (the classification sets are 2-D)
@@ -27,15 +28,15 @@ SEED_RANGE = (0, 2**32 - 1)
 
 
 def _n(default: int) -> Hyperparameter:
-    return hp("n", "int", default, *N_RANGE, en="Number of samples.", zh="样本数量。")
+    return option("n", "int", default, *N_RANGE, en="Number of samples.", zh="样本数量。")
 
 
 def _noise(default: float) -> Hyperparameter:
-    return hp("noise", "float", default, *NOISE_RANGE, slider=(0.0, 1.0),
+    return option("noise", "float", default, *NOISE_RANGE, slider=(0.0, 1.0),
               en="Standard deviation of the Gaussian noise.", zh="高斯噪声的标准差。")
 
 
-_SEED = hp("seed", "int", 0, *SEED_RANGE, en="Seed of the data's random generator.", zh="生成数据的随机种子。")
+_SEED = option("seed", "int", 0, *SEED_RANGE, en="Seed of the data's random generator.", zh="生成数据的随机种子。")
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def gaussians(n: int = 200, noise: float = 0.5, seed: int = 0):
 DATASETS: dict[str, DatasetSpec] = {
     "regression": DatasetSpec(
         "regression", "regression",
-        (_n(32), hp("features", "int", 10, *FEATURES_RANGE, en="Input features.", zh="输入特征数。"), _noise(0.1),
+        (_n(32), option("features", "int", 10, *FEATURES_RANGE, en="Input features.", zh="输入特征数。"), _noise(0.1),
          _SEED),
         regression,
         "The notes' data: randn(n, features) inputs and a linear target with noise.",

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ..spec import Hyperparameter, hp
+from ..spec import Hyperparameter
+from .options import option
 
 HIDDEN_LAYERS_RANGE = (1, 3)  # hidden layers of an MLP
 HIDDEN_UNITS_RANGE = (1, 32)  # units in each hidden layer
@@ -163,9 +164,9 @@ MODELS: dict[str, ModelSpec] = {
                           "用 BCEWithLogitsLoss 的逻辑回归：决策边界是一条直线。"),
     "mlp": ModelSpec(
         "mlp", "classification",
-        (hp("hidden", "list", (16, 16), *HIDDEN_UNITS_RANGE,
+        (option("hidden", "list", (16, 16), *HIDDEN_UNITS_RANGE,
             en="Units in each hidden layer (1 to 3 layers).", zh="每个隐藏层的单元数（1 到 3 层）。"),
-         hp("activation", "choice", "tanh", choices=ACTIVATIONS,
+         option("activation", "choice", "tanh", choices=ACTIVATIONS,
             en="Activation between the layers.", zh="层与层之间的激活函数。")),
         _mlp,
         "A small multilayer perceptron with BCEWithLogitsLoss: a curved decision boundary.",

@@ -14,6 +14,16 @@ import numpy as np
 from ..spec import Hyperparameter
 
 
+def option(name: str, kind: str, default: Any, low=None, high=None, *, en: str, zh: str, slider=None,
+           choices=None) -> Hyperparameter:
+    """A model or data option, in the optimizers' own spec record (so the API and the page read both alike).
+
+    Built by keyword: ``spec.hp`` takes an optimizer's default from its dataclass field, which an option has not.
+    """
+    return Hyperparameter(name=name, kind=kind, default=default, low=low, high=high, help_en=en, help_zh=zh,
+                          slider=slider, choices=choices)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
