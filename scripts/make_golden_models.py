@@ -281,9 +281,14 @@ def check_random(count: int, seed: int) -> None:
         print(f"{i:3d} {case['optimizer']:10s} {case['model'][0]:8s} {case['data'][0]:10s} bs={case['batch_size']} "
               f"steps={ours.steps:5d} loss err {loss_err:.2e} params err {param_err:.2e}"
               f"{'' if finite else ' (torch diverged)'}")
-    errs = [w[0] for w in worst if np.isfinite(w[0])]
-    print(f"{len(errs)} cases compared; worst relative error {max(errs):.2e}; median {np.median(errs):.2e}; "
-          f"over 1e-10: {sum(e > 1e-10 for e in errs)}")
+    # L-BFGS on an MLP amplifies last-bit differences of BLAS sums step after step (see CASES): reported apart.
+    chaotic = [w for w in worst if w[2]["optimizer"] == "lbfgs" and w[2]["model"][0] == "mlp"]
+    for label, group in (("all but L-BFGS on an MLP", [w for w in worst if w not in chaotic]),
+                         ("L-BFGS on an MLP", chaotic)):
+        errs = [w[0] for w in group if np.isfinite(w[0])]
+        if errs:
+            print(f"{label}: {len(errs)} cases compared; worst relative error {max(errs):.2e}; "
+                  f"median {np.median(errs):.2e}; over 1e-10: {sum(e > 1e-10 for e in errs)}")
     for err, i, case in sorted(worst, key=lambda w: -w[0] if np.isfinite(w[0]) else 0)[:3]:
         print(f"  case {i}: {err:.2e} {json.dumps(case)}")
 

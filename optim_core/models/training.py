@@ -22,6 +22,8 @@ from .options import check_int, check_options
 
 EPOCHS_RANGE = (1, 10_000)
 MAX_STEPS = 100_000  # optimizer steps in one training run: epochs * ceil(n / batch_size)
+# steps * n: every step also records the full-batch loss, so this bounds the run's time (~20 s for the largest MLP)
+MAX_STEP_SAMPLES = 10_000_000
 PARAMS_KEPT_MAX = 1_000_000  # values kept in Training.params (rows x P); beyond that, rows are subsampled
 
 
@@ -38,7 +40,7 @@ class Training:
     - ``batch_loss`` (steps,): the minibatch loss that step t+1 was computed from (the full-batch loss at row t when
       ``batch_size`` is None).
     - ``order`` (epochs, n): the permutation of the samples in each epoch; batches are consecutive slices of it.
-      Full batch uses the samples in their own order (0..n-1) every epoch.
+      Full batch uses the samples in their own order (0..n-1) every epoch (a read-only broadcast view).
     - ``status``: "ok" or "diverged"; from ``diverged_at`` (the first step whose loss is not finite) on, losses,
       accuracies and parameter rows are NaN, as for :class:`optim_core.trajectory.Trajectory`.
     """
@@ -171,13 +173,16 @@ def train(model, data, optimizer, epochs: int, *, batch_size: int | None = None,
     if steps > MAX_STEPS:
         raise ValueError(f"Invalid epochs value: {epochs} (epochs * ceil(n / batch_size) = {steps} optimizer steps; "
                          f"it must be at most {MAX_STEPS})")
+    if steps * n > MAX_STEP_SAMPLES:
+        raise ValueError(f"Invalid epochs value: {epochs} (steps * n = {steps} * {n} = {steps * n} samples for the "
+                         f"full-batch loss at every step; it must be at most {MAX_STEP_SAMPLES})")
     if not opt.elementwise and not takes_objective(opt):
         # Until the core's L-BFGS takes parameter vectors of any length through step(..., objective=).
         raise NotImplementedError(f"{opt.SPEC.name} cannot train a model yet: its step() takes no objective")
 
     p = net.init_params(seed)
     if batch_size is None:
-        order = np.broadcast_to(np.arange(n), (epochs, n)).copy()
+        order = np.broadcast_to(np.arange(n), (epochs, n))  # a read-only view: no memory for epochs * n
     else:
         rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
         order = np.stack([rng.permutation(n) for _ in range(epochs)])

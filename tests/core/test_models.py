@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from optim_core import OPTIMIZERS
-from optim_core.models import DATASETS, MAX_STEPS, MODELS, make_data, make_model, train
+from optim_core.models import DATASETS, MAX_STEP_SAMPLES, MAX_STEPS, MODELS, make_data, make_model, train
 from optim_core.models import training as train_module
 
 MLP = ("mlp", {"hidden": [16, 16], "activation": "tanh"})
@@ -243,6 +243,7 @@ INVALID = [
     (dict(batch_size=201), r"batch_size must be an integer in \[1, 200\]"),
     (dict(seed=True), r"seed must be an integer in \[0, 4294967295\]"),
     (dict(epochs=10000, batch_size=10), rf"200000 optimizer steps; it must be at most {MAX_STEPS}"),
+    (dict(epochs=1001, batch_size=4), rf"steps \* n = 50050 \* 200 = 10010000 samples .* at most {MAX_STEP_SAMPLES}"),
     (dict(optimizer="lbfgs", batch_size=10), r"batch_size must be None for lbfgs"),
     (dict(optimizer="adamm"), r"Unknown optimizer 'adamm'"),
     (dict(lr=-1.0), r"Invalid learning rate: -1.0"),
