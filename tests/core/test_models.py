@@ -273,3 +273,20 @@ def test_every_model_trains_on_its_default_data_with_every_elementwise_optimizer
 
 def _name(model):
     return model if isinstance(model, str) else model[0]
+
+
+def test_training_runs_blas_on_one_thread_and_restores_it_after(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    before = [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+    seen = []
+    real = train_module.Network.loss_grad
+
+    def spy(self, *args):
+        seen.append([lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"])
+        return real(self, *args)
+
+    monkeypatch.setattr(train_module.Network, "loss_grad", spy)
+    train("linear", "regression", "sgd", 2)
+    assert seen and all(threads == [1] * len(before) for threads in seen)
+    assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
