@@ -290,3 +290,13 @@ def test_training_runs_blas_on_one_thread_and_restores_it_after(monkeypatch):
     train("linear", "regression", "sgd", 2)
     assert seen and all(threads == [1] * len(before) for threads in seen)
     assert [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"] == before
+
+
+def test_json_shaped_names_and_options_work_like_tuples():
+    as_lists = train(["mlp", {"hidden": [4], "activation": "relu"}], ["xor", {"n": 40}], "sgd", 2, batch_size=10,
+                     lr=0.1)
+    as_tuples = train(("mlp", {"hidden": (4,), "activation": "relu"}), ("xor", {"n": 40}), "sgd", 2, batch_size=10,
+                      lr=0.1)
+    np.testing.assert_array_equal(as_lists.loss, as_tuples.loss)
+    assert as_lists.model_options == {"hidden": [4], "activation": "relu"}
+    assert as_lists.data_options == {"n": 40, "noise": 0.1, "seed": 0}
