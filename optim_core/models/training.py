@@ -247,7 +247,14 @@ def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, l
     """The training loop; fills the arrays in place and returns the step where the loss left the reals, or None."""
     full = batch_size is None
     state = opt.init(p)
-    objective = None if opt.elementwise else (lambda q: net.loss_grad(q, X, y)[:2])
+    left_the_reals = []  # the losses the objective met that were not finite
+
+    def objective(q):
+        value, gradient, _ = net.loss_grad(q, X, y)
+        if not math.isfinite(value):
+            left_the_reals.append(value)
+        return value, gradient
+
     next_row = 1  # params[0] already holds step 0
     t = 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -268,10 +275,17 @@ def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, l
                     batch = perm[s * batch_size:(s + 1) * batch_size]
                     value, grad, _ = net.loss_grad(p, X[batch], y[batch])
                 batch_loss[t] = value
-                if objective is None:
+                if opt.elementwise:
                     p, state = opt.step(p, grad, state)
                 else:
-                    p, state = opt.step(p, grad, state, objective=objective)
+                    try:
+                        p, state = opt.step(p, grad, state, objective=objective)
+                    except ValueError:
+                        # torch's line search fails on a nan loss (torch raises there too); after a loss that
+                        # left the reals, that is this run diverging, as run() counts it. Anything else is a bug.
+                        if not left_the_reals:
+                            raise
+                        return _diverged(t + 1, loss, acc)
                 p = np.asarray(p, dtype=np.float64)
                 t += 1
                 if next_row < len(rows) and rows[next_row] == t:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
 
-from optim_core import OPTIMIZERS
+from optim_core import OPTIMIZERS, Optimizer
 from optim_core.models import DATASETS, MAX_STEP_SAMPLES, MAX_STEPS, MODELS, make_data, make_model, train
 from optim_core.models import training as train_module
 
@@ -300,3 +301,29 @@ def test_json_shaped_names_and_options_work_like_tuples():
     np.testing.assert_array_equal(as_lists.loss, as_tuples.loss)
     assert as_lists.model_options == {"hidden": [4], "activation": "relu"}
     assert as_lists.data_options == {"n": 40, "noise": 0.1, "seed": 0}
+
+
+@dataclass(frozen=True)
+class _SearchThatFails(Optimizer):
+    """A stand-in for L-BFGS whose line search meets a loss (at ``probe`` * params) and then gives up, as torch's
+    does on a nan loss."""
+
+    lr: float = 1.0
+    elementwise = False
+    SPEC = OPTIMIZERS["lbfgs"]
+
+    def init(self, params):
+        return None
+
+    def step(self, params, grad, state, *, objective=None):
+        objective(params * self.lr)
+        raise ValueError("line search met a non-finite loss")
+
+
+def test_a_line_search_that_fails_on_a_non_finite_loss_is_divergence():
+    tr = train("linear", "regression", _SearchThatFails(lr=1e308), 5)
+    assert tr.status == "diverged" and tr.diverged_at == 1
+    assert np.isfinite(tr.loss[0]) and np.isnan(tr.loss[1:]).all() and np.isnan(tr.params[1:]).all()
+    assert tr.batch_loss[0] == tr.loss[0]
+    with pytest.raises(ValueError, match="line search met"):  # on finite losses it is a bug: raised, not hidden
+        train("linear", "regression", _SearchThatFails(lr=2.0), 5)
