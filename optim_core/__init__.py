@@ -5,6 +5,7 @@
 [[0.0, 0.0], [0.34, 0.38], [0.6156, 0.6948]]
 """
 
+from .models import DATASETS, MODELS, Training, train
 from .optimizers import OPTIMIZERS
 from .schedulers import SCHEDULERS, make_scheduler
 from .spec import Hyperparameter, Optimizer, OptimizerSpec
@@ -12,6 +13,8 @@ from .status import STATUS_MESSAGES, RunStatus, explain, timeline
 from .surfaces import SURFACES, Surface, get_surface
 from .trajectory import Segment, Trajectory, iter_run, run
 
-__all__ = ["run", "iter_run", "Trajectory", "Segment", "Surface", "OPTIMIZERS", "SURFACES", "SCHEDULERS", "get_surface",
-           "make_scheduler", "explain", "timeline", "RunStatus", "STATUS_MESSAGES", "Hyperparameter", "Optimizer",
-           "OptimizerSpec"]
+__all__ = [
+    "run", "iter_run", "Trajectory", "Segment", "Surface", "OPTIMIZERS", "SURFACES", "SCHEDULERS", "get_surface",
+    "make_scheduler", "train", "Training", "DATASETS", "MODELS", "explain", "timeline", "RunStatus",
+    "STATUS_MESSAGES", "Hyperparameter", "Optimizer", "OptimizerSpec",
+]
