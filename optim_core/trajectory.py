@@ -114,7 +114,7 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     ((4, 2), 'ok', [0.0, 1.0, 2.0, 3.0], (4, 2))
     """
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
-    scheduler = _resolve_scheduler(scheduler, opt, steps)
+    scheduler = resolve_scheduler(scheduler, opt, steps)
     start_arr = np.asarray(start, dtype=np.float64)
     if start_arr.ndim == 1:
         p = _start_point(start_arr)
@@ -150,7 +150,7 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
                       evals, inner)
 
 
-def _resolve_scheduler(scheduler, opt: Optimizer, steps: int):
+def resolve_scheduler(scheduler, opt: Optimizer, steps: int):
     """A scheduler spec becomes a fresh scheduler over ``opt`` (so one spec gives the same run every time); an
     object that already has ``lr`` and ``step`` is the caller's own, used as it is."""
     if scheduler is None or (hasattr(scheduler, "lr") and callable(getattr(scheduler, "step", None))):
@@ -196,7 +196,7 @@ def _noise_table(noise: float, seed: int | None, row: int, count: int) -> list[t
     return [(float(a), float(b)) for a, b in z]
 
 
-def _scheduled_values(opt, scheduler) -> tuple:
+def scheduled_values(opt, scheduler) -> tuple:
     """(lr, momentum, betas) for the coming step from a scheduler's ``lr`` and optional ``momentum``."""
     momentum = getattr(scheduler, "momentum", None)
     if momentum is None:
@@ -224,7 +224,7 @@ class _Path:
         self.done = False
         self.recorder: Recorder | None = None
         if scheduler is not None:
-            _scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error, not a divergence
+            scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error, not a divergence
         # torch creates the state at the first step, with the lr the scheduler has set by then
         lr0 = opt.lr if scheduler is None else scheduler.lr
         if opt.elementwise:
@@ -300,7 +300,7 @@ class _Path:
                 if schedule is not None:
                     k = schedule[t]
                 else:
-                    values = self._values[0] = _scheduled_values(opt, scheduler)
+                    values = self._values[0] = scheduled_values(opt, scheduler)
                     k = next(self._scalars)
                 x1, sx = update(x, gx, sx, k)
                 y1, sy = update(y, gy, sy, k)
@@ -432,7 +432,7 @@ def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: 
     computed. Concatenated, the segments' points (and recorded values) equal ``run(...)``'s up to
     ``diverged_at``, bit for bit."""
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
-    scheduler = _resolve_scheduler(scheduler, opt, steps)
+    scheduler = resolve_scheduler(scheduler, opt, steps)
     p = _start_point(start)
     path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound, record_state, scheduler)
     sent = 0

@@ -48,9 +48,12 @@ GAUSSIANS = ("gaussians", {"n": 200, "noise": 0.5, "seed": 0})
 MOONS = ("moons", {"n": 200, "noise": 0.1, "seed": 0})
 
 
-def _case(model, data, optimizer, hyper, epochs=100, batch_size=None, seed=0):
-    return {"model": list(model), "data": list(data), "optimizer": optimizer, "hyperparameters": hyper,
+def _case(model, data, optimizer, hyper, epochs=100, batch_size=None, seed=0, scheduler=None):
+    case = {"model": list(model), "data": list(data), "optimizer": optimizer, "hyperparameters": hyper,
             "epochs": epochs, "batch_size": batch_size, "seed": seed}
+    if scheduler is not None:  # torch's class name and keywords; stepped after every optimizer step
+        case["scheduler"] = list(scheduler)
+    return case
 
 
 # Settings that train stably (no chaos), so that agreement to 1e-10 tests the arithmetic, with every flag of every
@@ -109,6 +112,14 @@ CASES = [
     *(_case(("mlp", {"hidden": [32], "activation": "tanh"}), ("circles", {"n": 150, "noise": 0.1, "seed": 5}), name,
             hyper, epochs=50, batch_size=50, seed=5) for name, hyper in [
         ("nadam", {"lr": 0.01}), ("radam", {"lr": 0.01}), ("adamax", {"lr": 0.01})]),
+    # Under torch's lr schedulers, stepped after every optimizer step with the loss that step was computed from.
+    _case(LINEAR, REGRESSION, "adam", {"lr": 0.01}, scheduler=("OneCycleLR", {"max_lr": 0.05, "total_steps": 100})),
+    _case(LINEAR, REGRESSION, "sgd", {"lr": 0.01, "momentum": 0.9},
+          scheduler=("CyclicLR", {"base_lr": 0.001, "max_lr": 0.02, "step_size_up": 10})),
+    _case(LINEAR, REGRESSION, "rmsprop", {"lr": 0.01}, scheduler=("ReduceLROnPlateau", {"patience": 2,
+                                                                                       "factor": 0.5})),
+    _case(("mlp", {"hidden": [8], "activation": "tanh"}), MOONS, "adamw", {"lr": 0.02}, epochs=20, batch_size=50,
+          scheduler=("CosineAnnealingLR", {"T_max": 80})),
 ]
 
 
@@ -145,6 +156,10 @@ def torch_train(case: dict, ref) -> dict:
     name = case["optimizer"]
     hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in case["hyperparameters"].items()}
     opt = CLASSES[name](params, **hyper)
+    sched = None
+    if "scheduler" in case:
+        sched_name, sched_kwargs = case["scheduler"]
+        sched = getattr(torch.optim.lr_scheduler, sched_name)(opt, **sched_kwargs)
     bs = case["batch_size"]
 
     def full():
@@ -178,6 +193,11 @@ def torch_train(case: dict, ref) -> dict:
                         p.grad = p.grad.to_sparse()
                 opt.step()
                 batch_losses.append(value.item())
+            if sched is not None:  # after every optimizer step, with the loss that step was computed from
+                if sched_name == "ReduceLROnPlateau":
+                    sched.step(batch_losses[-1])
+                else:
+                    sched.step()
             rows.append(torch.nn.utils.parameters_to_vector(params).detach().numpy().copy())
             value, right = full()
             losses.append(value)

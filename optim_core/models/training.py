@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from ..trajectory import resolve_optimizer
+from ..trajectory import resolve_optimizer, resolve_scheduler, scheduled_values
 from .data import DATASETS, FEATURES_RANGE, N_RANGE, SEED_RANGE
 from .nets import HIDDEN_LAYERS_RANGE, MODELS, Network, accuracy
 from .options import check_int, check_options
@@ -45,6 +45,9 @@ class Training:
       ``batch_size`` is None).
     - ``order`` (epochs, n): the permutation of the samples in each epoch; batches are consecutive slices of it.
       Full batch uses the samples in their own order (0..n-1) every epoch (a read-only broadcast view).
+    - ``lr`` (steps+1,): with a scheduler, the lr step t used in row t (row 0 NaN), as ``Trajectory.lr``; and
+      ``momentum`` likewise where the scheduler cycles momentum or beta1 (the betas pair's first element). None
+      without a scheduler.
     - ``status``: "ok" or "diverged"; from ``diverged_at`` (the first step whose loss is not finite) on, losses,
       accuracies and parameter rows are NaN, as for :class:`optim_core.trajectory.Trajectory`.
     """
@@ -69,6 +72,8 @@ class Training:
     parameter_names: list[tuple[str, tuple[int, ...]]] = field(repr=False)
     status: str = "ok"
     diverged_at: int | None = None
+    lr: np.ndarray | None = field(default=None, repr=False)
+    momentum: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def steps(self) -> int:
@@ -150,15 +155,15 @@ def train(model, data, optimizer, epochs: int, *, batch_size: int | None = None,
     one of an epoch may be smaller, as torch's DataLoader gives it). ``seed`` draws the initial weights
     (``np.random.default_rng(seed)``, see :meth:`Network.init_params`) and, from an independent stream
     (``SeedSequence(seed, spawn_key=(1,))``), the per-epoch shuffles. L-BFGS takes the full batch only.
-    ``scheduler`` must be None for now: learning-rate schedules for training are not wired yet.
+    ``scheduler``: torch's lr scheduler as a spec, e.g. ``("OneCycleLR", {"max_lr": 0.05, "total_steps": 500})``
+    (see :data:`optim_core.SCHEDULERS`), stepped once after every optimizer step, as :func:`optim_core.run` does
+    (``opt.step(); sched.step(loss)``, with the minibatch loss that step was computed from, which is what
+    ReduceLROnPlateau watches). A per-epoch schedule is the same spec with its periods counted in steps.
 
     >>> tr = train(("mlp", {"hidden": [8]}), ("moons", {"n": 100}), "adam", 5, batch_size=25, lr=0.01)
     >>> tr.params.shape, tr.loss.shape, tr.batch_loss.shape, tr.order.shape
     ((21, 33), (21,), (20,), (5, 100))
     """
-    if scheduler is not None:
-        raise ValueError(f"Invalid scheduler value: {scheduler!r} (scheduler must be None: schedules for training "
-                         "are not supported yet)")
     X, y, data_name, data_options = make_data(data)
     net, model_name, model_options = make_model(model, X.shape[1])
     if net.classifier and not np.isin(y, (0.0, 1.0)).all():
@@ -184,6 +189,7 @@ def train(model, data, optimizer, epochs: int, *, batch_size: int | None = None,
         # Until the core's L-BFGS takes parameter vectors of any length through step(..., objective=).
         raise NotImplementedError(f"{opt.SPEC.name} cannot train a model yet: its step() takes no objective")
 
+    scheduler = resolve_scheduler(scheduler, opt, steps)
     p = net.init_params(seed)
     if batch_size is None:
         order = np.broadcast_to(np.arange(n), (epochs, n))  # a read-only view: no memory for epochs * n
@@ -198,13 +204,13 @@ def train(model, data, optimizer, epochs: int, *, batch_size: int | None = None,
     acc = np.full(steps + 1, np.nan) if net.classifier else None
     params[0] = p
     with _one_blas_thread():
-        diverged_at = _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss,
-                            acc)
+        diverged_at, lr, momentum = _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss,
+                                          batch_loss, acc, scheduler)
     if diverged_at is not None:
         params[rows >= diverged_at] = np.nan
     return Training(model_name, model_options, data_name, data_options, opt.SPEC.name, opt.hyperparameters(),
                     epochs, batch_size, seed, X, y, params, rows, loss, batch_loss, order, acc,
-                    net.parameter_names(), "ok" if diverged_at is None else "diverged", diverged_at)
+                    net.parameter_names(), "ok" if diverged_at is None else "diverged", diverged_at, lr, momentum)
 
 
 _blas_lock = threading.Lock()
@@ -243,8 +249,25 @@ def _kept_steps(steps: int, n_params: int) -> np.ndarray:
     return kept if kept[-1] == steps else np.append(kept, steps)
 
 
-def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc):
-    """The training loop; fills the arrays in place and returns the step where the loss left the reals, or None."""
+def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc, scheduler):
+    """The training loop; fills the arrays in place and returns (the step where the loss left the reals or None,
+    the scheduled lr per step or None, the scheduled momentum or beta1 per step or None)."""
+    steps = len(batch_loss)
+    lrs = moms = None
+    values = {}
+    if scheduler is not None:
+        lrs = np.full(steps + 1, np.nan)
+        moms = np.full(steps + 1, np.nan)
+        _ = scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error before any step
+    diverged = _steps(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc,
+                      scheduler, lrs, moms, values)
+    if moms is not None and np.isnan(moms[1:]).all():
+        moms = None
+    return diverged, lrs, moms
+
+
+def _steps(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc, scheduler,
+           lrs, moms, values):
     full = batch_size is None
     state = opt.init(p)
     left_the_reals = []  # the losses the objective met that were not finite
@@ -275,11 +298,20 @@ def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, l
                     batch = perm[s * batch_size:(s + 1) * batch_size]
                     value, grad, _ = net.loss_grad(p, X[batch], y[batch])
                 batch_loss[t] = value
+                if scheduler is not None:  # this step's values, as the scheduler wrote them to param_groups
+                    values = {"lr": scheduler.lr}
+                    cycled = getattr(scheduler, "momentum", None)
+                    if isinstance(cycled, (tuple, list)):
+                        values["betas"] = (cycled[0], cycled[1])
+                    elif cycled is not None:
+                        values["momentum"] = cycled
+                    lrs[t + 1] = scheduler.lr
+                    moms[t + 1] = np.nan if cycled is None else values.get("betas", (cycled,))[0]
                 if opt.elementwise:
-                    p, state = opt.step(p, grad, state)
+                    p, state = opt.step(p, grad, state, **values)
                 else:
                     try:
-                        p, state = opt.step(p, grad, state, objective=objective)
+                        p, state = opt.step(p, grad, state, objective=objective, **values)
                     except ValueError:
                         # torch's line search fails on a nan loss (torch raises there too); after a loss that
                         # left the reals, that is this run diverging, as run() counts it. Anything else is a bug.
@@ -287,6 +319,8 @@ def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, l
                             raise
                         return _diverged(t + 1, loss, acc)
                 p = np.asarray(p, dtype=np.float64)
+                if scheduler is not None:
+                    scheduler.step(value)  # torch's order: optimizer.step(), then scheduler.step(loss)
                 t += 1
                 if next_row < len(rows) and rows[next_row] == t:
                     params[next_row] = p

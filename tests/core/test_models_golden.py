@@ -35,14 +35,17 @@ def _params(i: int, case: dict):
     marks = [_NOT_READY] if case["optimizer"] == "lbfgs" else []
     hyper = ",".join(f"{k}={v}" for k, v in case["hyperparameters"].items())
     name = f"{i}-{case['model'][0]}-{case['data'][0]}-{case['optimizer']}-bs{case['batch_size']}-{hyper}"
+    if "scheduler" in case:
+        name += f"-{case['scheduler'][0]}"
     return pytest.param(i, case, marks=marks, id=name)
 
 
 def _train(case: dict):
     X, y = GOLDEN[f"{case['data_key']}_X"], GOLDEN[f"{case['data_key']}_y"]
     hyper = {k: tuple(v) if isinstance(v, list) else v for k, v in case["hyperparameters"].items()}
+    scheduler = case.get("scheduler")
     return train(tuple(case["model"]), (X, y), case["optimizer"], case["epochs"], batch_size=case["batch_size"],
-                 seed=case["seed"], **hyper)
+                 seed=case["seed"], scheduler=None if scheduler is None else tuple(scheduler), **hyper)
 
 
 def _assert_rel(ours: np.ndarray, theirs: np.ndarray, what: str) -> None:
