@@ -46,10 +46,21 @@ class _Tensor0(float):
     __rmul__ = __mul__
 
     def __truediv__(self, o):
-        return _Tensor0(float.__truediv__(self, o))
+        return _Tensor0(_divide(float(self), float(o)))
 
     def __rtruediv__(self, o):
-        return _Tensor0(float.__mul__(float.__rtruediv__(self, 1.0), o))
+        return _Tensor0(float.__mul__(_divide(1.0, float(self)), o))
+
+
+def _divide(a: float, b: float) -> float:
+    """IEEE division, as a tensor divides: x/0 is ±inf and 0/0 nan, where Python's float division raises. (torch's
+    line search divides by a step difference that can be zero, e.g. L-BFGS with strong-Wolfe on the saddle, and
+    carries on with inf.)"""
+    if b != 0.0:
+        return a / b
+    if a != a or a == 0.0:
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
     def __neg__(self):
         return _Tensor0(float.__neg__(self))
