@@ -10,45 +10,35 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from optim_core import OPTIMIZERS, SURFACES, Surface
 from optim_core.expression import parse_expression
 
-from ..schemas import (
-    GRID_CACHE_BYTES,
-    GRID_DEFAULT,
-    GRID_MAX,
-    GRID_MIN,
-    MAX_COORD,
-    Grid,
-    Message,
-    OptimizerInfo,
-    SurfaceInfo,
-    explain,
-    fmt,
-)
-from . import CATALOG_CACHE, Encoded, dumps, finite_or_none, invalid
+from ..errors import ApiError, invalid
+from ..limits import GRID_CACHE_BYTES, GRID_DEFAULT, GRID_MAX, GRID_MIN, MAX_COORD, MAX_EXPRESSION, limits
+from ..schemas import Grid, Message, OptimizerInfo, SurfaceInfo, explain, fmt
+from ..serialize import optimizer_info, surface_info
+from . import CATALOG_CACHE, Encoded, dumps, finite_or_none
 from . import GRID_CACHE as GRID_CACHE_CONTROL
 from .expressions import parse
 
 router = APIRouter(tags=["catalog"])
 
-GridN = Annotated[int, Field(ge=GRID_MIN, le=GRID_MAX), explain(f"must be an integer in [{GRID_MIN}, {GRID_MAX}]")]
+GridN = Annotated[int, Field(ge=GRID_MIN, le=GRID_MAX),
+                  explain(f"must be an integer in [{GRID_MIN}, {GRID_MAX}]", "integer_range", min=GRID_MIN,
+                          max=GRID_MAX)]
 Bound = Annotated[float | None, Field(ge=-MAX_COORD, le=MAX_COORD, allow_inf_nan=False),
-                  explain(f"must be a finite number in [{fmt(-MAX_COORD)}, {fmt(MAX_COORD)}]")]
+                  explain(f"must be a finite number in [{fmt(-MAX_COORD)}, {fmt(MAX_COORD)}]", "number_range",
+                          min=-MAX_COORD, max=MAX_COORD)]
+Formula = Annotated[str, Query(min_length=1, max_length=MAX_EXPRESSION,
+                               description="f(x, y), e.g. x^4 - 2x^2 + y^2"),
+                    explain(f"must be a formula of 1 to {MAX_EXPRESSION} characters", "expression_length", min=1,
+                            max=MAX_EXPRESSION)]
 
-
-def surface_info(s: Surface) -> dict:
-    (x0, x1), (y0, y1) = s.domain
-    return {"name": s.name, "label": s.label, "latex": s.latex, "description": s.description,
-            "log_scale": s.log_scale, "domain": {"x": [x0, x1], "y": [y0, y1]},
-            "minima": [list(m) for m in s.minima], "start": list(s.start)}
-
-
-OPTIMIZERS_JSON = Encoded(dumps([spec.to_dict() for spec in OPTIMIZERS.values()]))
+OPTIMIZERS_JSON = Encoded(dumps([optimizer_info(spec) for spec in OPTIMIZERS.values()]))
 SURFACES_JSON = Encoded(dumps([surface_info(s) for s in SURFACES.values()]))
 
 
@@ -99,6 +89,15 @@ def _custom_grid(text: str, domain: tuple, n: int) -> Encoded:
     return CUSTOM_GRIDS.get((text, domain, n), lambda: grid_json(parse_expression(text, domain=domain), n))
 
 
+@router.get("/api/limits")
+async def read_limits(request: Request):
+    """Every limit and default the page needs, from the constants where they live (see docs/api.md)."""
+    cached = getattr(request.app.state, "limits_json", None)
+    if cached is None:
+        cached = request.app.state.limits_json = Encoded(dumps(limits(request.app.state.settings.max_work)))
+    return await cached.response(request, CATALOG_CACHE)
+
+
 @router.get("/api/optimizers", response_model=list[OptimizerInfo])
 async def read_optimizers(request: Request):
     """Every optimizer with its hyperparameters: kind, default, accepted range, slider range, help (en, zh)."""
@@ -114,7 +113,7 @@ async def read_surfaces(request: Request):
 @router.get("/api/surfaces/custom/grid", response_model=Grid)
 async def read_custom_grid(
     request: Request,
-    expression: Annotated[str, Query(description="f(x, y), e.g. x^4 - 2x^2 + y^2")],
+    expression: Formula,
     n: Annotated[GridN, Query()] = GRID_DEFAULT,
     xmin: Annotated[Bound, Query()] = None,
     xmax: Annotated[Bound, Query()] = None,
@@ -130,7 +129,7 @@ async def read_custom_grid(
     for axis, lo, hi in (("x", x0, x1), ("y", y0, y1)):
         if not lo < hi:
             raise invalid(("query", f"{axis}max"), f"must be greater than {axis}min ({fmt(lo)})",
-                          "range_order")
+                          "range_order", axis=axis, min=lo, max=hi)
     domain = ((x0, x1), (y0, y1))
     if domain != surface.domain:
         await parse(expression, domain, loc)
@@ -142,7 +141,8 @@ async def read_custom_grid(
 async def read_grid(request: Request, name: str, n: Annotated[GridN, Query()] = GRID_DEFAULT):
     """The n x n contour grid over the surface's domain: z[j][i] = f(x[i], y[j]), null where not finite."""
     if name not in SURFACES:
-        raise HTTPException(404, f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}")
+        raise ApiError(404, "unknown_surface", f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}",
+                       {"name": name[:100], "choices": list(SURFACES)})
     grid = await run_in_threadpool(_named_grid, name, n)
     return await grid.response(request, GRID_CACHE_CONTROL)
 
