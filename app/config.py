@@ -47,4 +47,5 @@ class Settings(BaseSettings):
     # Connections (optim-playground serve)
     limit_concurrency: int = Field(512, ge=1, description="uvicorn: connections at once; past that, 503")
     timeout_keep_alive: int = Field(5, ge=1, description="uvicorn: seconds an idle keep-alive connection stays")
+    header_timeout: float = Field(10.0, gt=0, description="Seconds a connection may take to send a request head")
     trusted_hosts: list[str] | None = Field(None, description='Host headers to accept, e.g. ["play.example.org"]')
