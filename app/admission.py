@@ -21,36 +21,31 @@ from .errors import ApiError
 
 
 class Gate:
-    """At most ``slots`` holders at once and ``queue`` waiting; past that, :meth:`slot` raises a 503 at once."""
+    """At most ``slots`` computations at once and ``queue`` requests waiting; past that, :meth:`enter` refuses
+    with a 503 at once. A request :meth:`enter` s when it is admitted (before its response starts, so that a stream
+    can still be refused) and :meth:`leave` s when it is over; in between it computes inside :meth:`running`."""
 
     def __init__(self, name: str, slots: int, queue: int, retry_after: int) -> None:
         self.name, self.slots, self.queue, self.retry_after = name, slots, queue, retry_after
-        self.pending = 0  # holders and waiters
+        self.pending = 0  # admitted requests, running or waiting
         self._semaphore: asyncio.Semaphore | None = None
 
-    @property
-    def running(self) -> int:
-        return self.slots - self._semaphore._value if self._semaphore is not None else 0
-
-    def check(self) -> None:
-        """Refuse now if the queue is full (a stream asks before its response starts)."""
+    def enter(self) -> None:
         if self.pending >= self.slots + self.queue:
             raise ApiError(503, "busy", f"The server is busy ({self.name} computations): try again in "
                            f"{self.retry_after} s", {"retry_after": self.retry_after},
                            headers={"Retry-After": str(self.retry_after)})
+        self.pending += 1
+
+    def leave(self) -> None:
+        self.pending -= 1
 
     @asynccontextmanager
-    async def slot(self, *, checked: bool = False) -> AsyncIterator[None]:
-        if not checked:
-            self.check()
+    async def running(self) -> AsyncIterator[None]:
         if self._semaphore is None:  # made on the event loop that uses it
             self._semaphore = asyncio.Semaphore(self.slots)
-        self.pending += 1
-        try:
-            async with self._semaphore:
-                yield
-        finally:
-            self.pending -= 1
+        async with self._semaphore:
+            yield
 
 
 class Admission:

@@ -148,7 +148,7 @@ def _advance(queue: deque[tuple[int, Iterator[Segment]]], budget: float) -> list
 
 
 async def stream(job: Job, gate: Gate) -> AsyncIterator[ServerSentEvent]:
-    async with gate.slot(checked=True):  # checked by admit(), before the response started
+    async with gate.running():  # admitted by admit(), before the response started
         yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
         window = job.window()
         queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=window, noise=job.noise,
@@ -168,11 +168,16 @@ async def stream(job: Job, gate: Gate) -> AsyncIterator[ServerSentEvent]:
 JobDep = Annotated[Job, Depends(prepare)]
 
 
-def admit(job: JobDep, request: Request) -> Gate:
-    """The job's lane, or a 503 now if its queue is full."""
+async def admit(job: JobDep, request: Request) -> AsyncIterator[Gate]:
+    """The job's lane, or a 503 now if its queue is full. Async and with no await before ``enter``, so that the
+    check and the count are one step on the event loop; the request leaves the lane once its response is over
+    (FastAPI runs a dependency's exit after the response, a stream's too)."""
     gate = request.app.state.admission.gate(job.work)
-    gate.check()
-    return gate
+    gate.enter()
+    try:
+        yield gate
+    finally:
+        gate.leave()
 
 
 GateDep = Annotated[Gate, Depends(admit)]
@@ -183,7 +188,7 @@ CLIENT_GONE = 499  # nginx's code for "the client closed the request"; nobody re
 async def create_trajectory(job: JobDep, gate: GateDep, request: Request):
     """Trace every run from the start point; each run's ``params`` echoes every hyperparameter."""
     slice_seconds = request.app.state.settings.slice_seconds
-    async with gate.slot(checked=True):
+    async with gate.running():
         computation = Computation(job, JSON_CHUNK)
         while not computation.done:
             await run_in_threadpool(computation.advance, slice_seconds)
