@@ -2,8 +2,11 @@
 
 Computations run in Starlette's thread pool, which has 40 tokens shared with everything else, and they compete for
 the GIL; without a cap, 48 heavy requests made a 50-step request wait 38 s and /healthz 7 s. So each kind of
-computation passes a :class:`Gate` first: a few run (sized to the cores), a short queue waits, and the rest are
-answered at once with 503 and Retry-After. Requests whose work is small take a lane of their own, so that they
+computation passes a :class:`Gate` first: a few run, a short queue waits, and the rest are answered at once with
+503 and Retry-After. The heavy lane is sized to the core the process can use: the computing is Python under one
+GIL, and measured on 2 cores, two heavy slots served no more requests per second than one while doubling the
+median wait of everything else, so the default is one slot per worker process and ``--workers`` scales to the
+cores. Requests whose work is small take a lane of their own, so that they
 never queue behind heavy ones. Cheap endpoints (catalog, /healthz, static files, cached grids, expression checks)
 pass no gate at all.
 

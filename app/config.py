@@ -10,21 +10,12 @@ contract and live in :mod:`app.limits`. docs/deploying.md explains each one.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .limits import MAX_BODY_BYTES, MAX_WORK
-
-
-def cores() -> int:
-    """Cores this process may run on (its affinity, which a container's cpuset narrows), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class Settings(BaseSettings):
@@ -37,12 +28,14 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(MAX_BODY_BYTES, ge=1024, description="Largest request body; larger gets 413")
     assets_dir: Path | None = Field(None, description="Folder holding templates/ and static/ (the package's if unset)")
     # Admission control, per process (see app.admission)
-    compute_slots: int = Field(default_factory=cores, ge=1, description="Heavy computations at once (default: cores)")
+    compute_slots: int = Field(1, ge=1, description="Heavy computations at once, per worker process (the computing "
+                               "is Python under one GIL: more slots than 1 share one core; use workers for cores)")
     compute_queue: int = Field(4, ge=0, description="Heavy requests that may wait for a slot; past that, 503")
     light_work: int = Field(20_000, ge=0, description="Requests of at most this much work take the light lane")
     light_slots: int = Field(4, ge=1, description="Light computations at once")
     light_queue: int = Field(64, ge=0, description="Light requests that may wait; past that, 503")
     retry_after: int = Field(2, ge=1, description="Seconds a 503 asks the client to wait (Retry-After)")
+    switch_interval: float = Field(0.001, gt=0, le=0.1, description="Python's thread switch interval, in seconds")
     slice_seconds: float = Field(0.05, gt=0, le=1, description="Computing between checks that the client is there")
     # Connections (optim-playground serve)
     limit_concurrency: int = Field(512, ge=1, description="uvicorn: connections at once; past that, 503")

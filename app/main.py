@@ -8,6 +8,8 @@ carries a ``code`` and ``params`` (:mod:`app.errors`).
 
 from __future__ import annotations
 
+import sys
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -105,6 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.admission = Admission(settings)
+    # A thread waiting for the GIL asks the holder to drop it after this interval (5 ms by default); while heavy
+    # work holds it, a shorter one lets the event loop answer cheap requests sooner (measured: the worst wait of
+    # a small request under 48 heavy ones fell from 1.0 s to 0.55 s at 1 ms). Process-wide, so set per worker.
+    sys.setswitchinterval(settings.switch_interval)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -61,8 +61,9 @@ def test_installed_cli_serves_the_page_from_outside_the_checkout(installed):
         assert httpx.get(url + "/static/js/main.js", timeout=10).status_code == 200
         assert httpx.get(url + "/static/css/app.css", timeout=10).status_code == 200
         assert httpx.get(url + "/api/limits", timeout=10).status_code == 200
-        where = subprocess.run([sys.executable, "-c", "import app, optim_core; print(app.__file__, optim_core.__file__)"],
-                               cwd=installed, env=env, capture_output=True, text=True, check=True).stdout
+        code = "import app, optim_core; print(app.__file__, optim_core.__file__)"
+        where = subprocess.run([sys.executable, "-c", code], cwd=installed, env=env, capture_output=True, text=True,
+                               check=True).stdout
         assert str(ROOT) not in where and str(site) in where  # the installed copy ran, not the checkout
     finally:
         proc.terminate()
