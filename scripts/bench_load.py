@@ -9,6 +9,9 @@
    (below 5% of a core over half a second).
 3. The server's resident memory (VmRSS) through a soak of mixed requests (60 s by default; 600 s for the issue's
    10-minute soak).
+4. The CPU time of the costliest accepted requests of each kind, computed in this process, beside their work
+   units: what the budget really buys.
+Before 1, the same probes against the idle server give the baseline that the machine's own load sets.
 Bounded in count and time throughout. The machine's load average is printed before and after, since the figures
 only mean something beside it.
 """
@@ -83,6 +86,20 @@ async def timed(http: httpx.AsyncClient, method: str, path: str, body: dict | No
     t0 = time.perf_counter()
     r = await http.request(method, path, json=body)
     return time.perf_counter() - t0, r.status_code
+
+
+async def baseline(server: Server, seconds: float = 5.0) -> None:
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        small, health = [], []
+        t0 = time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            (ts, _), (th, _) = await asyncio.gather(timed(http, "POST", "/api/trajectories", SMALL),
+                                                    timed(http, "GET", "/healthz"))
+            small.append(ts)
+            health.append(th)
+            await asyncio.sleep(0.2)
+    print(f"  idle server: small request worst {max(small):.3f} s, median {statistics.median(small):.3f} s; "
+          f"/healthz worst {max(health):.3f} s, median {statistics.median(health):.3f} s ({len(small)} probes)")
 
 
 async def under_load(server: Server, heavy: int, limit: float = 120.0) -> None:
@@ -170,10 +187,48 @@ async def soak(server: Server, seconds: float, clients: int = 8) -> None:
     print(f"  second half: min {min(second_half):.0f}, max {max(second_half):.0f} MiB")
 
 
+def worst_accepted() -> None:
+    from app.api.trajectories import compute, prepare
+    from app.config import Settings
+    from app.limits import MAX_WORK
+    from app.schemas import TrajectoryRequest
+    from optim_core import OPTIMIZERS
+
+    lbfgs_max = {"optimizer": "lbfgs", "params": {"max_iter": 100, "max_eval": 200, "history_size": 1000,
+                                                   "lr": 1e-4}}
+    lbfgs_default = {"optimizer": "lbfgs", "params": {"lr": 1e-4}}  # small steps: every inner iteration runs
+    per_step = {"max": OPTIMIZERS["lbfgs"].make(**lbfgs_max["params"]).cost(1),
+                "default": OPTIMIZERS["lbfgs"].make(**lbfgs_default["params"]).cost(1)}
+    all13 = sum(OPTIMIZERS[n].make().cost(1) for n in OPTIMIZERS)
+    cases = {
+        "16 x adam x 10,000 steps (beale)": HEAVY,
+        f"13 optimizers x {int(MAX_WORK // all13)} steps (rosenbrock)": {
+            "surface": "rosenbrock", "steps": int(MAX_WORK // all13), "runs": [{"optimizer": n} for n in OPTIMIZERS]},
+        f"L-BFGS defaults x {int(MAX_WORK // per_step['default'])} steps (rosenbrock, lr 1e-4)": {
+            "surface": "rosenbrock", "steps": int(MAX_WORK // per_step["default"]), "runs": [lbfgs_default]},
+        f"L-BFGS max_iter 100, max_eval 200, history 1000 x {int(MAX_WORK // per_step['max'])} steps": {
+            "surface": "rosenbrock", "steps": int(MAX_WORK // per_step["max"]), "runs": [lbfgs_max]},
+        "16 x adam x 10,000 steps, typed formula nested 12 deep": {
+            "surface": {"expression": "max(sin(x),min(cos(y)," * 6 + "x*y" + "))" * 6}, "steps": 10_000,
+            "runs": [{"optimizer": "adam"}] * 16},
+    }
+    request = type("R", (), {"app": type("A", (), {"state": type("S", (), {"settings": Settings()})()})()})()
+    for name, body in cases.items():
+        try:
+            job = asyncio.run(prepare(TrajectoryRequest.model_validate(body), request))
+        except Exception as err:  # noqa: BLE001 - a refused request is a figure too
+            print(f"  {name}: refused ({type(err).__name__})")
+            continue
+        t0 = time.process_time()
+        compute(job)
+        cpu = time.process_time() - t0
+        print(f"  {name}: {job.work:,.0f} units, {cpu:.2f} s CPU, {cpu / job.work * 1e6:.1f} us a unit")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--soak-seconds", type=float, default=60.0)
-    parser.add_argument("--phases", default="load,drop,soak", help="which of load, drop, soak to run")
+    parser.add_argument("--phases", default="load,drop,soak,worst", help="which of load, drop, soak, worst to run")
     args = parser.parse_args()
     phases = set(args.phases.split(","))
     print(f"load average before: {load_average()} ({os.cpu_count()} cores)")
@@ -181,6 +236,7 @@ def main() -> None:
     try:
         if "load" in phases:
             print("1. waits under load")
+            asyncio.run(baseline(server))
             for heavy in (24, 48):
                 asyncio.run(under_load(server, heavy))
         if "drop" in phases:
@@ -191,6 +247,9 @@ def main() -> None:
             asyncio.run(soak(server, args.soak_seconds))
     finally:
         server.stop()
+    if "worst" in phases:
+        print("4. the costliest accepted requests, computed directly")
+        worst_accepted()
     print(f"load average after: {load_average()}")
 
 
