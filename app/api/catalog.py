@@ -21,7 +21,7 @@ from ..errors import ApiError, invalid
 from ..limits import GRID_CACHE_BYTES, GRID_DEFAULT, GRID_MAX, GRID_MIN, MAX_COORD, MAX_EXPRESSION, limits
 from ..schemas import Grid, Message, OptimizerInfo, SurfaceInfo, explain, fmt
 from ..serialize import optimizer_info, surface_info
-from . import CATALOG_CACHE, Encoded, dumps, finite_or_none
+from . import BODY_ERRORS, CATALOG_CACHE, Encoded, dumps, finite_or_none
 from . import GRID_CACHE as GRID_CACHE_CONTROL
 from .expressions import parse
 
@@ -57,6 +57,10 @@ class GridCache:
         self._items: OrderedDict[tuple, Encoded] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: tuple) -> Encoded | None:
+        with self._lock:
+            return self._items.get(key)
+
     def get(self, key: tuple, make: Callable[[], Encoded]) -> Encoded:
         with self._lock:
             if key in self._items:
@@ -80,13 +84,19 @@ NAMED_GRIDS = GridCache(GRID_CACHE_BYTES)
 CUSTOM_GRIDS = GridCache(GRID_CACHE_BYTES)
 
 
-def _named_grid(name: str, n: int) -> Encoded:
-    return NAMED_GRIDS.get((name, n), lambda: grid_json(SURFACES[name], n))
-
-
-def _custom_grid(text: str, domain: tuple, n: int) -> Encoded:
-    # parsed (and cached by optim_core) already by the route, so this parse is a cache hit
-    return CUSTOM_GRIDS.get((text, domain, n), lambda: grid_json(parse_expression(text, domain=domain), n))
+async def cached_grid(request: Request, cache: GridCache, key: tuple, make: Callable[[], Encoded]) -> Encoded:
+    """A cached grid at once; a new one is built in the light lane of admission control, so that a page full of
+    distinct grid URLs queues (or gets 503) instead of filling the thread pool."""
+    hit = cache.peek(key)
+    if hit is not None:
+        return hit
+    gate = request.app.state.admission.light
+    gate.enter()
+    try:
+        async with gate.running():
+            return await run_in_threadpool(cache.get, key, make)
+    finally:
+        gate.leave()
 
 
 @router.get("/api/limits")
@@ -110,7 +120,7 @@ async def read_surfaces(request: Request):
     return await SURFACES_JSON.response(request, CATALOG_CACHE)
 
 
-@router.get("/api/surfaces/custom/grid", response_model=Grid)
+@router.get("/api/surfaces/custom/grid", response_model=Grid, responses={503: BODY_ERRORS[503]})
 async def read_custom_grid(
     request: Request,
     expression: Formula,
@@ -133,16 +143,19 @@ async def read_custom_grid(
     domain = ((x0, x1), (y0, y1))
     if domain != surface.domain:
         await parse(expression, domain, loc)
-    grid = await run_in_threadpool(_custom_grid, expression, domain, n)
+    # parsed (and cached by optim_core) already above, so this parse is a cache hit
+    grid = await cached_grid(request, CUSTOM_GRIDS, (expression, domain, n),
+                             lambda: grid_json(parse_expression(expression, domain=domain), n))
     return await grid.response(request, GRID_CACHE_CONTROL)
 
 
-@router.get("/api/surfaces/{name}/grid", response_model=Grid, responses={404: {"model": Message}})
+@router.get("/api/surfaces/{name}/grid", response_model=Grid, responses={404: {"model": Message},
+                                                                        503: BODY_ERRORS[503]})
 async def read_grid(request: Request, name: str, n: Annotated[GridN, Query()] = GRID_DEFAULT):
     """The n x n contour grid over the surface's domain: z[j][i] = f(x[i], y[j]), null where not finite."""
     if name not in SURFACES:
         raise ApiError(404, "unknown_surface", f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}",
                        {"name": name[:100], "choices": list(SURFACES)})
-    grid = await run_in_threadpool(_named_grid, name, n)
+    grid = await cached_grid(request, NAMED_GRIDS, (name, n), lambda: grid_json(SURFACES[name], n))
     return await grid.response(request, GRID_CACHE_CONTROL)
 
