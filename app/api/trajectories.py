@@ -37,7 +37,9 @@ router = APIRouter(tags=["trajectories"])
 WINDOWS = 20  # a stream sends each run in about this many pieces...
 MIN_WINDOW = 25  # ...of at least this many steps, so short runs do not turn into a flood of tiny events
 SLICE = 0.005  # seconds of computing per trip to a worker thread before the stream's events so far are sent
-JSON_CHUNK = 500  # steps per run per round for the JSON answer, which only needs bounded slices
+# The JSON answer advances each run by about this much work at a time (~10-20 ms), so that a slice of
+# SLICE_SECONDS ends soon after its time, even for L-BFGS, whose step can cost 700 units or more.
+CHUNK_WORK = 5000
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,14 @@ def _evals(evals: list[np.ndarray] | None) -> list | None:
 class Computation:
     """Every run of a job, advanced a bounded slice at a time (:meth:`advance`), then encoded as the JSON answer."""
 
-    def __init__(self, job: Job, chunk: int) -> None:
+    def __init__(self, job: Job) -> None:
         self.job = job
-        self.queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=chunk, noise=job.noise,
-                                        seed=job.seed)) for i, opt in enumerate(job.optimizers))
+        self.queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=self.chunk(opt),
+                                        noise=job.noise, seed=job.seed)) for i, opt in enumerate(job.optimizers))
         self.segments: list[list[Segment]] = [[] for _ in job.optimizers]
+
+    def chunk(self, optimizer: Optimizer) -> int:
+        return max(1, math.floor(CHUNK_WORK / max(1.0, work(optimizer, 1, self.job.surface))))
 
     @property
     def done(self) -> bool:
@@ -127,7 +132,7 @@ class Computation:
 
 def compute(job: Job) -> bytes:
     """The JSON answer in one go (the CLI's path; the route computes the same in slices)."""
-    computation = Computation(job, JSON_CHUNK)
+    computation = Computation(job)
     while not computation.done:
         computation.advance(math.inf)
     return computation.encode()
@@ -189,7 +194,7 @@ async def create_trajectory(job: JobDep, gate: GateDep, request: Request):
     """Trace every run from the start point; each run's ``params`` echoes every hyperparameter."""
     slice_seconds = request.app.state.settings.slice_seconds
     async with gate.running():
-        computation = Computation(job, JSON_CHUNK)
+        computation = Computation(job)
         while not computation.done:
             await run_in_threadpool(computation.advance, slice_seconds)
             if await request.is_disconnected():
