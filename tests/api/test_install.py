@@ -36,6 +36,15 @@ def installed(tmp_path_factory) -> Path:
     return tmp
 
 
+def test_building_and_installing_does_not_break_a_server_running_from_the_checkout(live_server, installed):
+    """The server came up before the wheel was built in this checkout and installed elsewhere (the fixtures run in
+    this order); its page and modules are still served, since nothing it reads was moved or removed."""
+    with httpx.Client(base_url=live_server.url, timeout=10) as http:
+        assert http.get("/").status_code == 200
+        assert http.get("/static/js/main.js").status_code == 200
+        assert http.get("/static/css/app.css").status_code == 200
+
+
 def test_installed_cli_serves_the_page_from_outside_the_checkout(installed):
     site = installed / "site"
     port = free_port()
