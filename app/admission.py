@@ -16,8 +16,11 @@ Everything here runs on the event loop's thread, so the counters need no lock.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from .config import Settings
 from .errors import ApiError
@@ -61,3 +64,31 @@ class Admission:
 
     def gate(self, work: float) -> Gate:
         return self.light if work <= self.light_work else self.heavy
+
+
+@asynccontextmanager
+async def admitted(request: Request, work: float) -> AsyncIterator[Gate]:
+    """For a FastAPI dependency (``async with admitted(...) as gate: yield gate``): the lane for ``work``, or a 503
+    now if its queue is full. Nothing is awaited before :meth:`Gate.enter`, so the check and the count are one
+    step on the event loop; the request leaves the lane once its response is over (FastAPI runs a dependency's
+    exit after the response, a stream's too)."""
+    gate = request.app.state.admission.gate(work)
+    gate.enter()
+    try:
+        yield gate
+    finally:
+        gate.leave()
+
+
+async def compute_in_slices(request: Request, gate: Gate, advance: Callable[[float], object],
+                            done: Callable[[], bool]) -> bool:
+    """Run ``advance(seconds)`` in a worker thread, a slice at a time, inside the gate, until ``done()``; between
+    slices, check that the client is still there. False if it has gone (the work is then abandoned). Maps, tuning
+    and training compute the same way."""
+    seconds = request.app.state.settings.slice_seconds
+    async with gate.running():
+        while not done():
+            await run_in_threadpool(advance, seconds)
+            if await request.is_disconnected():
+                return False
+    return True

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from optim_core import OPTIMIZERS, Optimizer, Surface
 from optim_core.trajectory import Segment, iter_run
 
-from ..admission import Gate
+from ..admission import Gate, admitted, compute_in_slices
 from ..errors import invalid
 from ..limits import work
 from ..schemas import TrajectoryRequest, TrajectoryResponse
@@ -174,15 +174,9 @@ JobDep = Annotated[Job, Depends(prepare)]
 
 
 async def admit(job: JobDep, request: Request) -> AsyncIterator[Gate]:
-    """The job's lane, or a 503 now if its queue is full. Async and with no await before ``enter``, so that the
-    check and the count are one step on the event loop; the request leaves the lane once its response is over
-    (FastAPI runs a dependency's exit after the response, a stream's too)."""
-    gate = request.app.state.admission.gate(job.work)
-    gate.enter()
-    try:
+    """The job's lane of admission control, or a 503 now."""
+    async with admitted(request, job.work) as gate:
         yield gate
-    finally:
-        gate.leave()
 
 
 GateDep = Annotated[Gate, Depends(admit)]
@@ -192,15 +186,10 @@ CLIENT_GONE = 499  # nginx's code for "the client closed the request"; nobody re
 @router.post("/api/trajectories", response_model=TrajectoryResponse, responses=BODY_ERRORS)
 async def create_trajectory(job: JobDep, gate: GateDep, request: Request):
     """Trace every run from the start point; each run's ``params`` echoes every hyperparameter."""
-    slice_seconds = request.app.state.settings.slice_seconds
-    async with gate.running():
-        computation = Computation(job)
-        while not computation.done:
-            await run_in_threadpool(computation.advance, slice_seconds)
-            if await request.is_disconnected():
-                return Response(status_code=CLIENT_GONE)
-        body = await run_in_threadpool(computation.encode)
-    return json_response(body)
+    computation = Computation(job)
+    if not await compute_in_slices(request, gate, computation.advance, lambda: computation.done):
+        return Response(status_code=CLIENT_GONE)
+    return json_response(await run_in_threadpool(computation.encode))
 
 
 @router.post("/api/trajectories/stream", response_class=EventSourceResponse, responses=BODY_ERRORS)
