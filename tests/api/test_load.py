@@ -254,3 +254,19 @@ def test_trusted_hosts_setting_refuses_other_hosts():
         assert "content-security-policy" in r.headers
     with TestClient(create_app(Settings())) as c:  # off by default
         assert c.get("/healthz", headers={"host": "anything.example"}).status_code == 200
+
+
+def test_every_request_leaves_its_lane():
+    """Admitted requests are counted out again whatever their end: answered, streamed, refused by the budget."""
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app(Settings())) as c:
+        assert c.post("/api/trajectories", json=SMALL).status_code == 200
+        assert c.post("/api/trajectories/stream", json=SMALL).status_code == 200
+        assert c.post("/api/trajectories", json={**HEAVY, "steps": 2000}).status_code == 200  # heavy lane
+        assert c.post("/api/trajectories", json={**SMALL, "runs": [{"optimizer": "lbfgs"}], "steps": 10_000}
+                      ).status_code == 422
+        admission = c.app.state.admission
+        assert admission.light.pending == admission.heavy.pending == 0
