@@ -251,7 +251,9 @@ def test_trusted_hosts_setting_refuses_other_hosts():
         assert c.get("/healthz").status_code == 200
         r = c.get("/healthz", headers={"host": "evil.example.com"})
         assert r.status_code == 400
+        assert r.json()["code"] == "host_not_allowed" and r.json()["params"] == {"host": "evil.example.com"}
         assert "content-security-policy" in r.headers
+        assert c.post("/api/trajectories", json=SMALL, headers={"host": "evil.example.com"}).status_code == 400
     with TestClient(create_app(Settings())) as c:  # off by default
         assert c.get("/healthz", headers={"host": "anything.example"}).status_code == 200
 
