@@ -26,7 +26,7 @@ from typing import Any
 
 from optim_core import OPTIMIZERS, SURFACES
 from optim_core.expression import ExpressionError, parse_expression
-from optim_core.spec import Hyperparameter
+from optim_core.spec import Hyperparameter, _coerce
 
 from .api.expressions import custom_echo
 from .config import Settings
@@ -55,35 +55,40 @@ def _numbers(text: str, count: int, what: str) -> list[float]:
     return values
 
 
+def _literal(text: str) -> Any:
+    """Command-line text as the plain value it spells: none, true/false, a number or comma-separated numbers,
+    else the text itself. Whether that value suits the hyperparameter is the core's to say."""
+    low = text.strip().lower()
+    if low in ("none", "null"):
+        return None
+    if low in ("true", "false"):
+        return low == "true"
+    try:
+        numbers = [int(part) if part.strip().lstrip("+-").isdigit() else float(part) for part in text.split(",")]
+    except ValueError:
+        return text
+    return numbers if len(numbers) > 1 else numbers[0]
+
+
 def parse_value(p: Hyperparameter, text: str) -> Any:
-    """A hyperparameter's value from the command line, by its kind.
+    """A hyperparameter's value from the command line, checked by the core's own coercion (the one validator of
+    the hyperparameter table), whose message it reports.
 
     >>> parse_value(OPTIMIZERS["adam"].param("betas"), "0.8,0.99")
-    [0.8, 0.99]
+    (0.8, 0.99)
     >>> parse_value(OPTIMIZERS["sgd"].param("nesterov"), "true")
     True
     >>> print(parse_value(OPTIMIZERS["lbfgs"].param("max_eval"), "none"))
     None
+    >>> parse_value(OPTIMIZERS["sgd"].param("lr"), "fast")
+    Traceback (most recent call last):
+    ...
+    ValueError: --lr: Invalid lr value: 'fast' (lr must be a number)
     """
-    low = text.strip().lower()
-    if low in ("none", "null") and (p.nullable or (p.choices and None in p.choices)):
-        return None
-    if p.kind == "bool":
-        if low not in ("true", "false"):
-            raise ValueError(f"--{p.name} must be true or false, got {text!r}")
-        return low == "true"
-    if p.kind == "choice":
-        if text not in p.choices:
-            raise ValueError(f"--{p.name} must be one of: {', '.join('none' if c is None else c for c in p.choices)}")
-        return text
-    if p.kind == "pair":
-        return _numbers(text, 2, f"--{p.name}")
-    if p.kind == "int":
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError(f"--{p.name} must be an integer, got {text!r}") from None
-    return _numbers(text, 1, f"--{p.name}")[0]
+    try:
+        return _coerce(p, _literal(text))
+    except (ValueError, OverflowError) as err:
+        raise ValueError(f"--{p.name}: {err}") from None
 
 
 def _hyperparameters(optimizer: str, extra: list[str]) -> dict[str, Any]:
@@ -205,7 +210,11 @@ def serve_command(args: argparse.Namespace) -> int:
         host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
         url = f"http://{'[' + host + ']' if ':' in host else host}:{args.port}/"
         threading.Thread(target=_open_when_up, args=(url,), daemon=True).start()
-    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers)
+    from .server import bound_malloc_arenas, uvicorn_options
+
+    bound_malloc_arenas()  # before uvicorn starts any thread
+    uvicorn.run("app.main:app", host=args.host, port=args.port, workers=args.workers,
+                **uvicorn_options(Settings()))
     return 0
 
 

@@ -1,39 +1,25 @@
-"""Request and response models, and every limit of the API, stated once.
+"""Request and response models. The limits they enforce live in :mod:`app.limits` and ``optim_core``.
 
 Validation is data-driven: optimizer names, hyperparameter kinds and ranges come from ``optim_core.OPTIMIZERS``
-and surface names from ``optim_core.SURFACES``, so a new optimizer needs no change here. Each refusal is a
-predicate such as "must be a number in [0, 100]"; the error handler in :mod:`app.main` puts the field's path in
-front of it ("runs[2].params.lr must be a number in [0, 100]").
+and surface names from ``optim_core.SURFACES``, so a new optimizer needs no change here. A hyperparameter is
+judged by the core's own coercion (``optim_core.spec._coerce``, the one validator of that table) and then held to
+its spec's range. Each refusal is a predicate such as "must be a number in [0, 100]" with a machine-readable code
+and its parameters; the error handler in :mod:`app.errors` puts the field's path in front of it
+("runs[2].params.lr must be a number in [0, 100]").
 """
 
 from __future__ import annotations
 
 import json
-import math
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, WrapValidator, field_validator
 from pydantic_core import PydanticCustomError
 
 from optim_core import OPTIMIZERS, SURFACES
-from optim_core.spec import Hyperparameter
+from optim_core.spec import Hyperparameter, _coerce
 
-# ------------------------------------------------------------------------------------------------------ limits
-MAX_STEPS = 10_000  # steps per run; the page's slider tops out here too
-MAX_RUNS = 16  # runs per request, as the page allows
-# Work budget per request, in work units of about one elementwise optimizer step (~1-5 us): see run_cost().
-# 16 runs x 10,000 steps of an elementwise optimizer is 160,000; all 13 optimizers at 500 steps with defaults
-# (L-BFGS counted at its worst case, 705 units a step) is 358,500. The worst request takes about 1.5 s of CPU.
-MAX_WORK = 400_000
-MAX_BODY_BYTES = 64 * 1024  # request bodies; the largest sensible request (16 runs) is about 3 KiB
-MAX_COORD = 1e6  # start points and typed-surface ranges: |v| <= MAX_COORD
-MAX_NOISE = 1e3  # gradient-noise standard deviation
-MAX_SEED = 2**53 - 1  # the largest integer a browser's JSON keeps exactly
-MAX_LABEL = 100  # characters in a run's label
-GRID_MIN, GRID_MAX, GRID_DEFAULT = 2, 400, 150  # contour grid points per axis
-GRID_CACHE_BYTES = 48 * 2**20  # per cache (named surfaces; typed surfaces), per process: ~100 grids of 150 x 150
-LBFGS_MAX_LS = 25  # torch's strong-Wolfe line search may overrun max_eval by up to this many evaluations
-
+from .limits import MAX_COORD, MAX_EXPRESSION, MAX_LABEL, MAX_NOISE, MAX_RUNS, MAX_SEED, MAX_STEPS
 
 
 def fmt(v: float | None) -> str:
@@ -52,11 +38,11 @@ def fmt(v: float | None) -> str:
 COORD_RANGE = f"[{fmt(-MAX_COORD)}, {fmt(MAX_COORD)}]"
 
 
-def explain(rule: str) -> WrapValidator:
-    """Replace pydantic's message for this value (not for its items or fields) with ``rule``.
+def explain(rule: str, code: str, **params: Any) -> WrapValidator:
+    """Replace pydantic's error for this value (not for its items or fields) with ``rule``, ``code`` and ``params``.
 
     >>> from pydantic import TypeAdapter
-    >>> ta = TypeAdapter(Annotated[int, Field(strict=True, le=3), explain("must be an integer <= 3")])
+    >>> ta = TypeAdapter(Annotated[int, Field(strict=True, le=3), explain("must be an integer <= 3", "int_max")])
     >>> try:
     ...     ta.validate_python(4)
     ... except ValidationError as e:
@@ -71,24 +57,33 @@ def explain(rule: str) -> WrapValidator:
             errors = err.errors()
             if any(e["loc"] for e in errors):
                 raise  # an item or a field is wrong: its own message says which
-            raise PydanticCustomError(errors[0]["type"], rule) from None
+            raise PydanticCustomError(code, rule, params) from None
 
     return WrapValidator(validate)
 
 
-def _finite(lo: float, hi: float, rule: str) -> Any:
-    return Annotated[float, Field(strict=True, ge=lo, le=hi, allow_inf_nan=False), explain(rule)]
+def _finite(lo: float, hi: float) -> Any:
+    return Annotated[float, Field(strict=True, ge=lo, le=hi, allow_inf_nan=False),
+                     explain(f"must be a finite number in [{fmt(lo)}, {fmt(hi)}]", "number_range", min=lo, max=hi)]
 
 
-Coordinate = _finite(-MAX_COORD, MAX_COORD, f"must be a finite number in {COORD_RANGE}")
+def integer(lo: int, hi: int) -> Any:
+    return Annotated[int, Field(strict=True, ge=lo, le=hi),
+                     explain(f"must be an integer in [{lo}, {hi}]", "integer_range", min=lo, max=hi)]
+
+
+COORDS = {"min": -MAX_COORD, "max": MAX_COORD}
+Coordinate = _finite(-MAX_COORD, MAX_COORD)
 Point = Annotated[list[Coordinate], Field(min_length=2, max_length=2),
-                  explain(f"must be a point [x, y] of two finite numbers in {COORD_RANGE}")]
+                  explain(f"must be a point [x, y] of two finite numbers in {COORD_RANGE}", "point", **COORDS)]
 Range = Annotated[list[Coordinate], Field(min_length=2, max_length=2),
-                  explain(f"must be a range [min, max] of two finite numbers in {COORD_RANGE}")]
-Steps = Annotated[int, Field(strict=True, ge=0, le=MAX_STEPS), explain(f"must be an integer in [0, {MAX_STEPS}]")]
-OptimizerName = Annotated[Literal[tuple(OPTIMIZERS)], explain(f"must be one of: {', '.join(OPTIMIZERS)}")]
-NoiseStd = _finite(0.0, MAX_NOISE, f"must be a finite number in [0, {fmt(MAX_NOISE)}]")
-Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED), explain(f"must be an integer in [0, {MAX_SEED}]")]
+                  explain(f"must be a range [min, max] of two finite numbers in {COORD_RANGE}", "range", **COORDS)]
+Steps = integer(0, MAX_STEPS)
+OptimizerName = Annotated[Literal[tuple(OPTIMIZERS)], explain(f"must be one of: {', '.join(OPTIMIZERS)}",
+                                                              "optimizer_name", choices=list(OPTIMIZERS))]
+NoiseStd = _finite(0.0, MAX_NOISE)
+Seed = integer(0, MAX_SEED)
+Flag = Annotated[bool, Field(strict=True), explain("must be true or false", "boolean")]
 SurfaceName = Literal[tuple(SURFACES)]
 SURFACE_RULE = (f"must be a surface name ({', '.join(SURFACES)}) or an object "
                 '{"expression": "...", "domain": {"x": [min, max], "y": [min, max]}}')
@@ -102,33 +97,38 @@ class StrictModel(BaseModel):
 class Domain(StrictModel):
     """Plot and grid ranges of a typed surface."""
 
-    x: Range
-    y: Range
+    x: Annotated[Range, Field(description="[min, max] with min < max")]
+    y: Annotated[Range, Field(description="[min, max] with min < max")]
 
     @field_validator("x", "y")
     @classmethod
     def _ordered(cls, v: list[float], info: ValidationInfo) -> list[float]:
         if not v[0] < v[1]:
             raise PydanticCustomError("range_order", "must have min < max, got [{lo}, {hi}]",
-                                      {"lo": fmt(v[0]), "hi": fmt(v[1])})
+                                      {"lo": fmt(v[0]), "hi": fmt(v[1]), "min": v[0], "max": v[1]})
         return v
 
     def pairs(self) -> tuple[tuple[float, float], tuple[float, float]]:
         return (self.x[0], self.x[1]), (self.y[0], self.y[1])
 
 
+Expression = Annotated[str, Field(min_length=1, max_length=MAX_EXPRESSION),
+                       explain(f"must be a formula of 1 to {MAX_EXPRESSION} characters", "expression_length",
+                               min=1, max=MAX_EXPRESSION)]
+
+
 class CustomSurface(StrictModel):
     """A typed f(x, y); see ``optim_core.expression`` for the grammar and its limits."""
 
-    expression: str
+    expression: Expression
     domain: Domain | None = None
 
 
 def _surface_ref(value: Any, handler: Any) -> Any:
     if isinstance(value, str) and value not in SURFACES:
-        raise PydanticCustomError("unknown_surface", SURFACE_RULE)
+        raise PydanticCustomError("unknown_surface", SURFACE_RULE, {"choices": list(SURFACES)})
     if not isinstance(value, str | dict):
-        raise PydanticCustomError("surface_type", SURFACE_RULE)
+        raise PydanticCustomError("surface_type", SURFACE_RULE, {"choices": list(SURFACES)})
     if isinstance(value, dict):
         return CustomSurface.model_validate(value)  # errors keep their path: surface.expression
     return handler(value)
@@ -149,26 +149,21 @@ def _param_rule(p: Hyperparameter) -> str:
     return f"must be {word} in [{fmt(p.low)}, {fmt(p.high)}]{null}"
 
 
-def _in_range(p: Hyperparameter, v: Any, integer: bool) -> bool:
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return False
-    if integer and not isinstance(v, int):
-        return False
-    if isinstance(v, float) and not math.isfinite(v):
-        return False
-    return (p.low is None or v >= p.low) and (p.high is None or v <= p.high)
-
-
-def _param_ok(p: Hyperparameter, v: Any) -> bool:
-    if v is None:
-        return p.nullable or (p.kind == "choice" and None in p.choices)
-    if p.kind == "bool":
-        return isinstance(v, bool)
-    if p.kind == "choice":
-        return isinstance(v, str) and v in p.choices
-    if p.kind == "pair":
-        return isinstance(v, list) and len(v) == 2 and all(_in_range(p, e, False) for e in v)
-    return _in_range(p, v, p.kind == "int")
+def _param_error(p: Hyperparameter, value: Any) -> PydanticCustomError | None:
+    """None if ``value`` is good for ``p``: the core's coercion says whether it is of the right kind (and why
+    not), the spec's range whether the API takes it."""
+    params = {"name": p.name, "kind": p.kind, "min": p.low, "max": p.high,
+              "choices": list(p.choices) if p.choices is not None else None, "nullable": p.nullable}
+    try:
+        v = _coerce(p, value)
+    except (ValueError, OverflowError) as err:  # OverflowError: an integer too large for a float
+        return PydanticCustomError("hyperparameter_type", _param_rule(p) + " ({reason})", {**params,
+                                   "reason": str(err)[:200]})
+    values = v if p.kind == "pair" else (v,)
+    if p.kind in ("float", "int", "pair") and not all(
+            e is None or ((p.low is None or e >= p.low) and (p.high is None or e <= p.high)) for e in values):
+        return PydanticCustomError("hyperparameter_range", _param_rule(p), params)
+    return None
 
 
 class Run(StrictModel):
@@ -177,7 +172,8 @@ class Run(StrictModel):
     optimizer: OptimizerName
     params: dict[str, Any] = Field(default_factory=dict, description="Hyperparameters as in GET /api/optimizers")
     label: Annotated[str | None, Field(max_length=MAX_LABEL),
-                     explain(f"must be a string of at most {MAX_LABEL} characters, or null")] = None
+                     explain(f"must be a string of at most {MAX_LABEL} characters, or null", "label",
+                             max_length=MAX_LABEL)] = None
 
     @field_validator("params")
     @classmethod
@@ -194,16 +190,15 @@ class Run(StrictModel):
             if p is None:
                 problems.append({"type": PydanticCustomError(
                     "unknown_hyperparameter", "is not a hyperparameter of {opt}; allowed: {allowed}",
-                    {"opt": name, "allowed": ", ".join(allowed)}), "loc": (key,), "input": value})
-            elif not _param_ok(p, value):
-                problems.append({"type": PydanticCustomError(f"invalid_{p.kind}", _param_rule(p)),
-                                 "loc": (key,), "input": value})
+                    {"opt": name, "name": key, "allowed": ", ".join(allowed)}), "loc": (key,), "input": value})
+            elif (problem := _param_error(p, value)) is not None:
+                problems.append({"type": problem, "loc": (key,), "input": value})
         if problems:
             raise ValidationError.from_exception_data("params", problems)
         try:
             optimizer = spec.make(**params)
         except ValueError as err:  # torch's cross-field rules, e.g. nesterov needs momentum and no dampening
-            raise PydanticCustomError("optimizer_rule", "{why}", {"why": str(err)}) from None
+            raise PydanticCustomError("optimizer_rule", "{why}", {"why": str(err), "optimizer": name}) from None
         return optimizer.hyperparameters()
 
 
@@ -218,33 +213,15 @@ class TrajectoryRequest(StrictModel):
     surface: SurfaceRef
     start: Point | None = Field(None, description="Start point; null for the surface's default start")
     steps: Steps
-    runs: Annotated[list[Run], Field(max_length=MAX_RUNS), explain(f"must be a list of at most {MAX_RUNS} runs")]
+    runs: Annotated[list[Run], Field(max_length=MAX_RUNS),
+                    explain(f"must be a list of at most {MAX_RUNS} runs", "run_count", max=MAX_RUNS)]
     noise: Noise = Field(default_factory=Noise)
-    grad: Annotated[bool, Field(strict=True), explain("must be true or false")] = Field(
+    grad: Flag = Field(
         False, description="Also send the surface's gradient at every point (for hover), null where not finite")
 
 
 class ExpressionCheckRequest(StrictModel):
-    expression: Annotated[str, explain("must be a string")]
-
-
-# ------------------------------------------------------------------------------------------------- work budget
-def run_cost(optimizer: Any, steps: int) -> int:
-    """Worst-case work of one run in units of about one elementwise step (see MAX_WORK).
-
-    L-BFGS's step evaluates the objective up to max_eval times (plus a line search's overrun) and each inner
-    iteration walks the history twice in Python, about 1 us per stored pair: measured, one evaluation costs
-    about 1.5 units and one iteration over h pairs about h / 3.
-    """
-    if optimizer.elementwise:
-        return steps
-    h = optimizer.hyperparameters()
-    max_eval = h["max_eval"] if h["max_eval"] is not None else h["max_iter"] * 5 // 4
-    if h["line_search_fn"] is not None:
-        max_eval += LBFGS_MAX_LS
-    iterations = min(h["max_iter"], max_eval)
-    history = min(h["history_size"], steps * h["max_iter"])
-    return steps * math.ceil(1.5 * max_eval + iterations * history / 3)
+    expression: Annotated[str, explain("must be a string", "string")]
 
 
 # ---------------------------------------------------------------------------------------------------- responses
@@ -339,13 +316,18 @@ class TrajectoryResponse(BaseModel):
 class ExpressionProblem(BaseModel):
     message: str
     position: int | None
+    code: str
+    params: dict[str, Any]
 
 
 class ExpressionCheck(BaseModel):
     ok: bool
     latex: str | None = None
+    start: list[float] | None = Field(None, description="Where a run starts by default on the default domain")
     error: ExpressionProblem | None = None
 
 
 class Message(BaseModel):
     detail: str
+    code: str | None = Field(None, description="Machine-readable reason, for the page's catalogs (docs/api.md)")
+    params: dict[str, Any] | None = Field(None, description="The code's parameters")

@@ -44,23 +44,6 @@ class Hyperparameter:
     choices: tuple[Any, ...] | None = None
     nullable: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        d = {
-            "name": self.name,
-            "kind": self.kind,
-            "default": list(self.default) if isinstance(self.default, tuple) else self.default,
-            "min": self.low,
-            "max": self.high,
-            "log": self.log,
-            "help": {"en": self.help_en, "zh": self.help_zh},
-            "nullable": self.nullable,
-        }
-        if self.slider is not None:
-            d["slider"] = list(self.slider)
-        if self.choices is not None:
-            d["choices"] = list(self.choices)
-        return d
-
 
 def hp(name: str, kind: Kind, low=None, high=None, *, log=False, en="", zh="", slider=None, choices=None,
        nullable=False) -> Hyperparameter:
@@ -149,16 +132,6 @@ class OptimizerSpec:
             raise ValueError(
                 f"Unknown hyperparameter {unknown[0]!r} for {self.name}; allowed: {', '.join(sorted(known))}")
         return self.cls(**hyperparameters)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "label": self.label,
-            "family": self.family,
-            "latex": self.latex,
-            "help": {"en": self.help_en, "zh": self.help_zh},
-            "params": [p.to_dict() for p in self.params],
-        }
 
 
 # Builds a named record without NamedTuple's Python-level __new__: record(AdamState, (step, m, v)). Kernels run
@@ -266,6 +239,24 @@ class Optimizer:
 
     def hyperparameters(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def cost_rates(self) -> tuple[float, float, int]:
+        """(work units per step, units per objective evaluation, evaluations per step), worst case.
+
+        A work unit is about one elementwise step of one start point (~2-3 us); the service holds each request
+        to a budget of them. An elementwise step is one gradient and one update: 1 unit, no extra evaluations.
+        """
+        return 1.0, 0.0, 0
+
+    def cost(self, steps: int) -> float:
+        """Worst-case work of ``steps`` steps on a surface whose evaluation costs 1 (a built-in one).
+
+        >>> from optim_core import OPTIMIZERS
+        >>> OPTIMIZERS["adam"].make().cost(500)
+        500.0
+        """
+        per_step, per_eval, evals = self.cost_rates()
+        return steps * (per_step + per_eval * evals)
 
 
 def _coerce(spec: Hyperparameter, value: Any) -> Any:

@@ -39,7 +39,7 @@ def _surface(name: str, expression: str, domain: Domain, **metadata) -> Surface:
     s = formula_surface(expression, domain, name=name, **metadata)
     if _printed is not None and _printed.EXPRESSIONS.get(name) == expression:
         fn, fg = _printed.FACTORIES[name](s.fn, s.fg)
-        s = dataclasses.replace(s, fn=fn, fg=fg)
+        s = dataclasses.replace(s, fn=fn, fg=fg, printed=True)
     return s
 
 

@@ -1,14 +1,14 @@
-"""The API's routers, and the few helpers they share: strict JSON encoding and hand-made validation errors."""
+"""The API's routers, and the few helpers they share: strict JSON encoding and ready-encoded cached answers."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from typing import Any
 
 import numpy as np
 from fastapi import Request, Response
-from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
 CATALOG_CACHE = "public, max-age=3600"  # optimizer and surface lists change only with a new release
@@ -19,6 +19,8 @@ _MESSAGE = {"application/json": {"schema": {"$ref": "#/components/schemas/Messag
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "The body could not be read (not UTF-8, or nested too deeply)", "content": _MESSAGE},
     413: {"description": "The body is larger than the limit", "content": _MESSAGE},
+    503: {"description": "The server is busy: retry after the Retry-After header's seconds", "content": _MESSAGE,
+          "headers": {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}}},
 }
 
 
@@ -60,19 +62,30 @@ def json_response(body: bytes, *, cache: str | None = None) -> Response:
 
 class Encoded:
     """A cached answer kept as bytes, plus its gzip, made once (in a worker thread) the first time a client
-    takes gzip. The GZip middleware passes it through, as it does anything already encoded."""
+    takes gzip. The GZip middleware passes it through, as it does anything already encoded.
 
-    def __init__(self, body: bytes, media_type: str = "application/json"):
+    Level 1: these answers are mostly digits, which level 1 packs within about 10% of level 6 at a fraction of the
+    CPU (a new 400 x 400 grid spent 93% of its time compressing at 6). With ``etag``, the answer carries a strong
+    ETag (a hash of the body) and a matching If-None-Match gets 304.
+    """
+
+    def __init__(self, body: bytes, media_type: str = "application/json", *, etag: bool = False, level: int = 1):
         self.body = body
         self.media_type = media_type
+        self.level = level
+        self.etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"' if etag else None
         self._gzipped: bytes | None = None
 
     def _compress(self) -> bytes:
-        self._gzipped = gzip.compress(self.body, 6, mtime=0)
+        self._gzipped = gzip.compress(self.body, self.level, mtime=0)
         return self._gzipped
 
     async def response(self, request: Request, cache: str) -> Response:
         headers = {"Cache-Control": cache}
+        if self.etag is not None:
+            headers["ETag"] = self.etag
+            if self.etag in request.headers.get("if-none-match", ""):
+                return Response(status_code=304, headers=headers)
         if "gzip" in request.headers.get("accept-encoding", "") and len(self.body) >= 1000:
             headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
             body = self._gzipped or await run_in_threadpool(self._compress)
@@ -88,8 +101,3 @@ def finite_or_none(a: np.ndarray) -> list:
     out = a.astype(object)
     out[~finite] = None
     return out.tolist()
-
-
-def invalid(loc: tuple, msg: str, kind: str, **extra: Any) -> RequestValidationError:
-    """A 422 in FastAPI's shape, for checks that need more than a pydantic model (a parsed formula, the budget)."""
-    return RequestValidationError([{"loc": loc, "msg": msg, "type": kind, "ctx": extra}])

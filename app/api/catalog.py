@@ -10,45 +10,35 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from optim_core import OPTIMIZERS, SURFACES, Surface
 from optim_core.expression import parse_expression
 
-from ..schemas import (
-    GRID_CACHE_BYTES,
-    GRID_DEFAULT,
-    GRID_MAX,
-    GRID_MIN,
-    MAX_COORD,
-    Grid,
-    Message,
-    OptimizerInfo,
-    SurfaceInfo,
-    explain,
-    fmt,
-)
-from . import CATALOG_CACHE, Encoded, dumps, finite_or_none, invalid
+from ..errors import ApiError, invalid
+from ..limits import GRID_CACHE_BYTES, GRID_DEFAULT, GRID_MAX, GRID_MIN, MAX_COORD, MAX_EXPRESSION, limits
+from ..schemas import Grid, Message, OptimizerInfo, SurfaceInfo, explain, fmt
+from ..serialize import optimizer_info, surface_info
+from . import BODY_ERRORS, CATALOG_CACHE, Encoded, dumps, finite_or_none
 from . import GRID_CACHE as GRID_CACHE_CONTROL
 from .expressions import parse
 
 router = APIRouter(tags=["catalog"])
 
-GridN = Annotated[int, Field(ge=GRID_MIN, le=GRID_MAX), explain(f"must be an integer in [{GRID_MIN}, {GRID_MAX}]")]
+GridN = Annotated[int, Field(ge=GRID_MIN, le=GRID_MAX),
+                  explain(f"must be an integer in [{GRID_MIN}, {GRID_MAX}]", "integer_range", min=GRID_MIN,
+                          max=GRID_MAX)]
 Bound = Annotated[float | None, Field(ge=-MAX_COORD, le=MAX_COORD, allow_inf_nan=False),
-                  explain(f"must be a finite number in [{fmt(-MAX_COORD)}, {fmt(MAX_COORD)}]")]
+                  explain(f"must be a finite number in [{fmt(-MAX_COORD)}, {fmt(MAX_COORD)}]", "number_range",
+                          min=-MAX_COORD, max=MAX_COORD)]
+Formula = Annotated[str, Query(min_length=1, max_length=MAX_EXPRESSION,
+                               description="f(x, y), e.g. x^4 - 2x^2 + y^2"),
+                    explain(f"must be a formula of 1 to {MAX_EXPRESSION} characters", "expression_length", min=1,
+                            max=MAX_EXPRESSION)]
 
-
-def surface_info(s: Surface) -> dict:
-    (x0, x1), (y0, y1) = s.domain
-    return {"name": s.name, "label": s.label, "latex": s.latex, "description": s.description,
-            "log_scale": s.log_scale, "domain": {"x": [x0, x1], "y": [y0, y1]},
-            "minima": [list(m) for m in s.minima], "start": list(s.start)}
-
-
-OPTIMIZERS_JSON = Encoded(dumps([spec.to_dict() for spec in OPTIMIZERS.values()]))
+OPTIMIZERS_JSON = Encoded(dumps([optimizer_info(spec) for spec in OPTIMIZERS.values()]))
 SURFACES_JSON = Encoded(dumps([surface_info(s) for s in SURFACES.values()]))
 
 
@@ -66,6 +56,10 @@ class GridCache:
         self.size = 0
         self._items: OrderedDict[tuple, Encoded] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, key: tuple) -> Encoded | None:
+        with self._lock:
+            return self._items.get(key)
 
     def get(self, key: tuple, make: Callable[[], Encoded]) -> Encoded:
         with self._lock:
@@ -90,13 +84,28 @@ NAMED_GRIDS = GridCache(GRID_CACHE_BYTES)
 CUSTOM_GRIDS = GridCache(GRID_CACHE_BYTES)
 
 
-def _named_grid(name: str, n: int) -> Encoded:
-    return NAMED_GRIDS.get((name, n), lambda: grid_json(SURFACES[name], n))
+async def cached_grid(request: Request, cache: GridCache, key: tuple, make: Callable[[], Encoded]) -> Encoded:
+    """A cached grid at once; a new one is built in the light lane of admission control, so that a page full of
+    distinct grid URLs queues (or gets 503) instead of filling the thread pool."""
+    hit = cache.peek(key)
+    if hit is not None:
+        return hit
+    gate = request.app.state.admission.light
+    gate.enter()
+    try:
+        async with gate.running():
+            return await run_in_threadpool(cache.get, key, make)
+    finally:
+        gate.leave()
 
 
-def _custom_grid(text: str, domain: tuple, n: int) -> Encoded:
-    # parsed (and cached by optim_core) already by the route, so this parse is a cache hit
-    return CUSTOM_GRIDS.get((text, domain, n), lambda: grid_json(parse_expression(text, domain=domain), n))
+@router.get("/api/limits")
+async def read_limits(request: Request):
+    """Every limit and default the page needs, from the constants where they live (see docs/api.md)."""
+    cached = getattr(request.app.state, "limits_json", None)
+    if cached is None:
+        cached = request.app.state.limits_json = Encoded(dumps(limits(request.app.state.settings.max_work)))
+    return await cached.response(request, CATALOG_CACHE)
 
 
 @router.get("/api/optimizers", response_model=list[OptimizerInfo])
@@ -111,10 +120,10 @@ async def read_surfaces(request: Request):
     return await SURFACES_JSON.response(request, CATALOG_CACHE)
 
 
-@router.get("/api/surfaces/custom/grid", response_model=Grid)
+@router.get("/api/surfaces/custom/grid", response_model=Grid, responses={503: BODY_ERRORS[503]})
 async def read_custom_grid(
     request: Request,
-    expression: Annotated[str, Query(description="f(x, y), e.g. x^4 - 2x^2 + y^2")],
+    expression: Formula,
     n: Annotated[GridN, Query()] = GRID_DEFAULT,
     xmin: Annotated[Bound, Query()] = None,
     xmax: Annotated[Bound, Query()] = None,
@@ -130,19 +139,23 @@ async def read_custom_grid(
     for axis, lo, hi in (("x", x0, x1), ("y", y0, y1)):
         if not lo < hi:
             raise invalid(("query", f"{axis}max"), f"must be greater than {axis}min ({fmt(lo)})",
-                          "range_order")
+                          "range_order", axis=axis, min=lo, max=hi)
     domain = ((x0, x1), (y0, y1))
     if domain != surface.domain:
         await parse(expression, domain, loc)
-    grid = await run_in_threadpool(_custom_grid, expression, domain, n)
+    # parsed (and cached by optim_core) already above, so this parse is a cache hit
+    grid = await cached_grid(request, CUSTOM_GRIDS, (expression, domain, n),
+                             lambda: grid_json(parse_expression(expression, domain=domain), n))
     return await grid.response(request, GRID_CACHE_CONTROL)
 
 
-@router.get("/api/surfaces/{name}/grid", response_model=Grid, responses={404: {"model": Message}})
+@router.get("/api/surfaces/{name}/grid", response_model=Grid, responses={404: {"model": Message},
+                                                                        503: BODY_ERRORS[503]})
 async def read_grid(request: Request, name: str, n: Annotated[GridN, Query()] = GRID_DEFAULT):
     """The n x n contour grid over the surface's domain: z[j][i] = f(x[i], y[j]), null where not finite."""
     if name not in SURFACES:
-        raise HTTPException(404, f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}")
-    grid = await run_in_threadpool(_named_grid, name, n)
+        raise ApiError(404, "unknown_surface", f"Unknown surface {name!r}; choose one of: {', '.join(SURFACES)}",
+                       {"name": name[:100], "choices": list(SURFACES)})
+    grid = await cached_grid(request, NAMED_GRIDS, (name, n), lambda: grid_json(SURFACES[name], n))
     return await grid.response(request, GRID_CACHE_CONTROL)
 

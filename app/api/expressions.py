@@ -13,10 +13,11 @@ from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 
 from optim_core import SURFACES, Surface
-from optim_core.expression import ExpressionError, check_expression, parse_expression
+from optim_core.expression import ExpressionError, parse_expression
 
+from ..errors import invalid
 from ..schemas import CustomSurface, ExpressionCheck, ExpressionCheckRequest
-from . import BODY_ERRORS, dumps, invalid, json_response
+from . import BODY_ERRORS, dumps, json_response
 
 router = APIRouter(tags=["expressions"])
 
@@ -45,11 +46,20 @@ async def parse(text: str, domain: Any, loc: tuple) -> Surface:
     try:
         return await run_in_threadpool(parse_expression, text, domain=domain)
     except ExpressionError as err:
-        raise invalid(loc, err.message, "expression", position=err.position) from None
+        raise invalid(loc, err.message, "expression", position=err.position, message=err.message) from None
 
 
 @router.post("/api/expressions/check", response_model=ExpressionCheck, responses=BODY_ERRORS)
 async def check_formula(body: ExpressionCheckRequest):
-    """Parse a formula for live feedback: its LaTeX, or the error and where it is (200 either way)."""
-    result = await run_in_threadpool(check_expression, body.expression)
-    return json_response(dumps(result))
+    """Parse a formula for live feedback: its LaTeX and default start, or the error and where it is (200 either
+    way). Parsing is cheap and bounded, so this passes no admission gate."""
+    return json_response(dumps(await run_in_threadpool(check, body.expression)))
+
+
+def check(text: str) -> dict[str, Any]:
+    try:
+        surface = parse_expression(text)
+    except ExpressionError as err:
+        return {"ok": False, "error": {"message": err.message, "position": err.position, "code": "expression",
+                                       "params": {"position": err.position, "message": err.message}}}
+    return {"ok": True, "latex": surface.latex, "start": list(surface.start)}

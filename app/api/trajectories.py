@@ -1,9 +1,11 @@
 """Trajectories: the whole answer as JSON, or the same numbers streamed as Server-Sent Events.
 
-Both use ``optim_core`` on one start point per run (JSON through ``run``, the stream through ``iter_run``,
-which the core guarantees to agree bit for bit), and both compute in a worker thread so that one heavy request
-never stalls the event loop. The stream advances every run by one window of steps per round, so all paths start
-drawing at once and grow together.
+Both advance every run with ``optim_core.trajectory.iter_run`` (which the core guarantees to equal ``run`` bit for
+bit) in bounded slices of time, in a worker thread, so that one heavy request never stalls the event loop. Between
+slices the JSON route checks that the client is still there, and the stream's events go out; a client that has
+gone stops the computing within a slice. Before any of it, a request passes admission control
+(:mod:`app.admission`) by its work estimate. The stream advances every run by one window of steps per round, so
+all paths start drawing at once and grow together.
 """
 
 from __future__ import annotations
@@ -16,22 +18,28 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import numpy as np
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from optim_core import OPTIMIZERS, Optimizer, Surface, run
+from optim_core import OPTIMIZERS, Optimizer, Surface
 from optim_core.trajectory import Segment, iter_run
 
-from ..schemas import TrajectoryRequest, TrajectoryResponse, run_cost
-from . import BODY_ERRORS, dumps, finite_list, finite_or_none, invalid, json_response
+from ..admission import Gate, admitted, compute_in_slices
+from ..errors import invalid
+from ..limits import work
+from ..schemas import TrajectoryRequest, TrajectoryResponse
+from . import BODY_ERRORS, dumps, finite_list, finite_or_none, json_response
 from .expressions import resolve_surface
 
 router = APIRouter(tags=["trajectories"])
 
 WINDOWS = 20  # a stream sends each run in about this many pieces...
 MIN_WINDOW = 25  # ...of at least this many steps, so short runs do not turn into a flood of tiny events
-SLICE = 0.005  # seconds of computing per trip to a worker thread before the events so far are sent
+SLICE = 0.005  # seconds of computing per trip to a worker thread before the stream's events so far are sent
+# The JSON answer advances each run by about this much work at a time (~10-20 ms), so that a slice of
+# SLICE_SECONDS ends soon after its time, even for L-BFGS, whose step can cost 700 units or more.
+CHUNK_WORK = 5000
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,7 @@ class Job:
     noise: float
     seed: int
     grad: bool = False
+    work: float = 0.0
 
     def gradients(self, xy: np.ndarray) -> list | None:
         """The surface's gradient at each point, for the page's hover; None unless the request asked."""
@@ -69,32 +78,64 @@ async def prepare(body: TrajectoryRequest, request: Request) -> Job:
     """Resolve the surface (parsing a typed one off the event loop) and hold the request to the work budget."""
     resolved = await resolve_surface(body.surface)
     optimizers = [OPTIMIZERS[r.optimizer].make(**r.params) for r in body.runs]
-    work = sum(run_cost(o, body.steps) for o in optimizers)
+    total = math.ceil(sum(work(o, body.steps, resolved.surface) for o in optimizers))
     limit = request.app.state.settings.max_work
-    if work > limit:
-        raise invalid(("body",), f"asks for {work:,} work units, more than the limit of {limit:,}. A run costs "
+    if total > limit:
+        raise invalid(("body",), f"asks for {total:,} work units, more than the limit of {limit:,}. A run costs "
                       "steps x 1 unit for most optimizers; an L-BFGS step costs more, growing with max_eval, "
-                      "max_iter and history_size. Use fewer steps or runs.", "work_budget", work=work, limit=limit)
+                      "max_iter and history_size; a typed formula multiplies it by what one evaluation costs. "
+                      "Use fewer steps or runs.", "work_budget", work=total, limit=limit, steps=body.steps,
+                      runs=len(optimizers))
     start = tuple(body.start) if body.start is not None else resolved.surface.start
     labels = [r.label if r.label is not None else OPTIMIZERS[r.optimizer].label for r in body.runs]
     return Job(resolved.surface, resolved.echo, start, body.steps, optimizers, labels, body.noise.std,
-               body.noise.seed, body.grad)
+               body.noise.seed, body.grad, total)
 
 
 def _evals(evals: list[np.ndarray] | None) -> list | None:
     return None if evals is None else [finite_or_none(e) for e in evals]
 
 
+class Computation:
+    """Every run of a job, advanced a bounded slice at a time (:meth:`advance`), then encoded as the JSON answer."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+        self.queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=self.chunk(opt),
+                                        noise=job.noise, seed=job.seed)) for i, opt in enumerate(job.optimizers))
+        self.segments: list[list[Segment]] = [[] for _ in job.optimizers]
+
+    def chunk(self, optimizer: Optimizer) -> int:
+        return max(1, math.floor(CHUNK_WORK / max(1.0, work(optimizer, 1, self.job.surface))))
+
+    @property
+    def done(self) -> bool:
+        return not self.queue
+
+    def advance(self, budget: float) -> list[tuple[int, Segment]]:
+        out = _advance(self.queue, budget)
+        for i, seg in out:
+            self.segments[i].append(seg)
+        return out
+
+    def encode(self) -> bytes:
+        runs = []
+        for opt, label, segs in zip(self.job.optimizers, self.job.labels, self.segments, strict=True):
+            xy = np.concatenate([s.xy for s in segs])
+            evals = None if segs[0].evals is None else [e for s in segs for e in _evals(s.evals)]
+            runs.append({"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
+                         "xy": finite_list(xy), "loss": finite_list(np.concatenate([s.loss for s in segs])),
+                         "status": segs[-1].status, "diverged_at": segs[-1].diverged_at, "evals": evals,
+                         "grad": self.job.gradients(xy)})
+        return dumps({**self.job.meta(), "runs": runs})
+
+
 def compute(job: Job) -> bytes:
-    runs = []
-    for opt, label in zip(job.optimizers, job.labels, strict=True):
-        tr = run(opt, job.surface, job.start, job.steps, noise=job.noise, seed=job.seed)
-        n = job.steps + 1 if tr.diverged_at is None else tr.diverged_at  # the bad point is not sent
-        evals = None if tr.evals is None else ([[]] + _evals(tr.evals))[:n]
-        runs.append({"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
-                     "xy": finite_list(tr.xy[:n]), "loss": finite_list(tr.loss[:n]), "status": tr.status,
-                     "diverged_at": tr.diverged_at, "evals": evals, "grad": job.gradients(tr.xy[:n])})
-    return dumps({**job.meta(), "runs": runs})
+    """The JSON answer in one go (the CLI's path; the route computes the same in slices)."""
+    computation = Computation(job)
+    while not computation.done:
+        computation.advance(math.inf)
+    return computation.encode()
 
 
 def _advance(queue: deque[tuple[int, Iterator[Segment]]], budget: float) -> list[tuple[int, Segment]]:
@@ -111,34 +152,48 @@ def _advance(queue: deque[tuple[int, Iterator[Segment]]], budget: float) -> list
     return out
 
 
-async def stream(job: Job) -> AsyncIterator[ServerSentEvent]:
-    yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
-    window = job.window()
-    queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=window, noise=job.noise,
-                                seed=job.seed)) for i, opt in enumerate(job.optimizers))
-    final: list[dict[str, Any]] = [{} for _ in job.optimizers]
-    while queue:
-        for i, seg in await run_in_threadpool(_advance, queue, SLICE):
-            if len(seg.loss):
-                yield ServerSentEvent(event="points", raw_data=dumps(
-                    {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy), "loss": finite_list(seg.loss),
-                     "evals": _evals(seg.evals), "grad": job.gradients(seg.xy)}).decode())
-            if seg.done:
-                final[i] = {"status": seg.status, "diverged_at": seg.diverged_at}
-    yield ServerSentEvent(event="done", raw_data=dumps({"runs": final}).decode())
+async def stream(job: Job, gate: Gate) -> AsyncIterator[ServerSentEvent]:
+    async with gate.running():  # admitted by admit(), before the response started
+        yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
+        window = job.window()
+        queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=window, noise=job.noise,
+                                    seed=job.seed)) for i, opt in enumerate(job.optimizers))
+        final: list[dict[str, Any]] = [{} for _ in job.optimizers]
+        while queue:
+            for i, seg in await run_in_threadpool(_advance, queue, SLICE):
+                if len(seg.loss):
+                    yield ServerSentEvent(event="points", raw_data=dumps(
+                        {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy), "loss": finite_list(seg.loss),
+                         "evals": _evals(seg.evals), "grad": job.gradients(seg.xy)}).decode())
+                if seg.done:
+                    final[i] = {"status": seg.status, "diverged_at": seg.diverged_at}
+        yield ServerSentEvent(event="done", raw_data=dumps({"runs": final}).decode())
 
 
 JobDep = Annotated[Job, Depends(prepare)]
 
 
+async def admit(job: JobDep, request: Request) -> AsyncIterator[Gate]:
+    """The job's lane of admission control, or a 503 now."""
+    async with admitted(request, job.work) as gate:
+        yield gate
+
+
+GateDep = Annotated[Gate, Depends(admit)]
+CLIENT_GONE = 499  # nginx's code for "the client closed the request"; nobody reads it
+
+
 @router.post("/api/trajectories", response_model=TrajectoryResponse, responses=BODY_ERRORS)
-async def create_trajectory(job: JobDep):
+async def create_trajectory(job: JobDep, gate: GateDep, request: Request):
     """Trace every run from the start point; each run's ``params`` echoes every hyperparameter."""
-    return json_response(await run_in_threadpool(compute, job))
+    computation = Computation(job)
+    if not await compute_in_slices(request, gate, computation.advance, lambda: computation.done):
+        return Response(status_code=CLIENT_GONE)
+    return json_response(await run_in_threadpool(computation.encode))
 
 
 @router.post("/api/trajectories/stream", response_class=EventSourceResponse, responses=BODY_ERRORS)
-async def stream_trajectory(job: JobDep) -> AsyncIterable[ServerSentEvent]:
+async def stream_trajectory(job: JobDep, gate: GateDep) -> AsyncIterable[ServerSentEvent]:
     """The same numbers as ``POST /api/trajectories``, as events: ``meta``, many ``points``, then ``done``."""
-    async for event in stream(job):
+    async for event in stream(job, gate):
         yield event

@@ -79,7 +79,7 @@ class LiveServer:
     """``python -m uvicorn app.main:app`` (or ``optim-playground serve``) on a free loopback port, in its own
     process; its output goes to a temporary file, so a chatty server can never block on a full pipe."""
 
-    def __init__(self, cli: bool = False):
+    def __init__(self, cli: bool = False, env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         if cli:
@@ -88,7 +88,7 @@ class LiveServer:
             command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
                        str(self.port), "--log-level", "warning"]
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server; closed by stop()
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=self.log,
+        self.proc = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=self.log,
                                      stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:
@@ -104,6 +104,11 @@ class LiveServer:
                 self.stop()
                 raise RuntimeError("uvicorn did not answer /healthz within 30 s")
             time.sleep(0.05)
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time the server process has used so far (Linux's /proc)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

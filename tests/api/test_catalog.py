@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from app.serialize import optimizer_info
 from optim_core import OPTIMIZERS, SURFACES
 from optim_core.expression import parse_expression
 
@@ -20,7 +21,7 @@ def test_read_health_says_ok(client):
 def test_read_optimizers_lists_every_spec_in_order(client):
     r = client.get("/api/optimizers")
     assert r.status_code == 200
-    assert r.json() == [spec.to_dict() for spec in OPTIMIZERS.values()]
+    assert r.json() == [optimizer_info(spec) for spec in OPTIMIZERS.values()]
     assert "max-age" in r.headers["cache-control"]
 
 

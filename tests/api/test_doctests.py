@@ -8,11 +8,11 @@ import pytest
 
 import app.cli
 import app.config
-import app.main
+import app.errors
 import app.schemas
 
 
-@pytest.mark.parametrize("module", [app.cli, app.config, app.main, app.schemas], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [app.cli, app.config, app.errors, app.schemas], ids=lambda m: m.__name__)
 def test_docstring_examples_run(module):
     result = doctest.testmod(module)
     assert result.attempted > 0

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from optim_core.expression import parse_expression
+
 
 def test_check_formula_returns_latex(client):
     r = client.post("/api/expressions/check", json={"expression": "x^4 - 2x^2 + y^2"})
     assert r.status_code == 200
-    assert r.json() == {"ok": True, "latex": "x^{4} - 2 x^{2} + y^{2}"}
+    assert r.json() == {"ok": True, "latex": "x^{4} - 2 x^{2} + y^{2}",
+                        "start": list(parse_expression("x^4 - 2x^2 + y^2").start)}
 
 
 @pytest.mark.parametrize(("text", "position", "fragment"), [

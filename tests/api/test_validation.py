@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from app.schemas import MAX_BODY_BYTES
+from app.limits import MAX_BODY_BYTES
 
 BASE = {"surface": "beale", "start": [1.0, 1.5], "steps": 10, "runs": [{"optimizer": "sgd"}]}
 
@@ -94,7 +94,9 @@ INVALID = [
     ("expression-code", with_(surface={"expression": "__import__('os')"}), ["body", "surface", "expression"],
      "surface.expression: "),
     ("expression-type", with_(surface={"expression": 3}), ["body", "surface", "expression"],
-     "surface.expression: Input should be a valid string"),
+     "surface.expression must be a formula of 1 to 300 characters"),
+    ("expression-empty", with_(surface={"expression": ""}), ["body", "surface", "expression"],
+     "surface.expression must be a formula of 1 to 300 characters"),
     ("domain-order", with_(surface={"expression": "x", "domain": {"x": [1, -1], "y": [0, 1]}}),
      ["body", "surface", "domain", "x"], "surface.domain.x must have min < max, got [1, -1]"),
     ("domain-far", with_(surface={"expression": "x", "domain": {"x": [0, 1e9], "y": [0, 1]}}),
@@ -102,7 +104,7 @@ INVALID = [
     ("surface-extra", with_(surface={"expression": "x", "f": 1}), ["body", "surface", "f"], "surface.f is not an"),
     # the work budget
     ("budget-lbfgs", with_(steps=10_000, runs=[{"optimizer": "lbfgs"}]), ["body"],
-     "request body asks for 7,050,000 work units, more than the limit of 400,000"),
+     "request body asks for 7,041,667 work units, more than the limit of 400,000"),
     ("budget-lbfgs-history", with_(steps=100, runs=[{"optimizer": "lbfgs", "params": {"history_size": 1000}}]),
      ["body"], "work units, more than the limit"),
 ]
@@ -170,7 +172,8 @@ def test_create_trajectory_rejects_body_over_cap_by_content_length(client):
     body = json.dumps(with_(runs=[{"optimizer": "sgd", "label": "x" * 100}] * 16)) + " " * MAX_BODY_BYTES
     r = client.post("/api/trajectories", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 413
-    assert r.json() == {"detail": f"Request body too large: the limit is {MAX_BODY_BYTES} bytes"}
+    assert r.json() == {"detail": f"Request body too large: the limit is {MAX_BODY_BYTES} bytes",
+                        "code": "body_too_large", "params": {"limit": MAX_BODY_BYTES}}
 
 
 def test_create_trajectory_rejects_streamed_body_over_cap(client):

@@ -1,0 +1,84 @@
+"""Every limit of the API, stated once, and ``GET /api/limits``, which serves them with the core's own limits.
+
+The page reads its bounds, defaults and the work rule from ``/api/limits`` and restates none of them. Limits that
+belong to the math (a formula's length and depth, the typed surface's default domain and start) are read from
+``optim_core``; the ones that belong to the deployment (the work budget) from :class:`app.config.Settings`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from optim_core import OPTIMIZERS
+from optim_core import expression as _expression
+
+MAX_STEPS = 10_000  # steps per run
+MAX_RUNS = 16  # runs per request
+# Work budget per request, in the core's work units (about one elementwise step, ~2-3 us; Optimizer.cost). 16 runs
+# x 10,000 steps of an elementwise optimizer is 160,000; all 13 optimizers at 500 steps with defaults (L-BFGS at its
+# worst case, 704 units a step) is 358,100.
+MAX_WORK = 400_000
+MAX_BODY_BYTES = 64 * 1024  # request bodies; the largest sensible request (16 runs) is about 3 KiB
+MAX_COORD = 1e6  # start points and typed-surface ranges: |v| <= MAX_COORD
+MAX_NOISE = 1e3  # gradient-noise standard deviation
+MAX_SEED = 2**53 - 1  # the largest integer a browser's JSON keeps exactly
+MAX_LABEL = 100  # characters in a run's label
+GRID_MIN, GRID_MAX, GRID_DEFAULT = 2, 400, 150  # contour grid points per axis
+GRID_CACHE_BYTES = 48 * 2**20  # per cache (named surfaces; typed surfaces), per process: ~100 grids of 150 x 150
+MAX_EXPRESSION = _expression.MAX_LENGTH
+MAX_DEPTH = _expression.MAX_DEPTH
+
+
+def surface_cost(surface: Any) -> float:
+    """What one evaluation of ``surface`` costs, relative to a built-in one (the expression engine's estimate)."""
+    return float(getattr(surface, "cost", 1.0))
+
+
+def work(optimizer: Any, steps: int, surface: Any) -> float:
+    """A run's worst-case work: the optimizer's own estimate scaled by what the surface costs to evaluate."""
+    return optimizer.cost(steps) * surface_cost(surface)
+
+
+def start_rule() -> dict[str, Any]:
+    """The rule for a typed surface's default start, as data.
+
+    The expression engine states it (``START_RULE``) when it has one; otherwise it is read off the engine itself:
+    the start it picks on the unit square is where, as a fraction of each range, a typed surface starts.
+    """
+    rule = getattr(_expression, "START_RULE", None)
+    if rule is not None:
+        return dict(rule)
+    sx, sy = _expression.parse_expression("x", domain=((0.0, 1.0), (0.0, 1.0))).start
+    return {"kind": "fraction_of_domain", "x": sx, "y": sy}
+
+
+def _cost_rule(name: str) -> dict[str, Any]:
+    optimizer = OPTIMIZERS[name].make()
+    per_step, per_eval, evals = optimizer.cost_rates()
+    rule = {"per_step": per_step, "per_eval": per_eval, "evals_at_defaults": evals}
+    if not optimizer.elementwise:
+        # L-BFGS's per_step is its history walk at the defaults: min(max_iter, evaluations) x history_size pairs
+        h = optimizer.hyperparameters()
+        rule["per_iteration_pair"] = per_step / (min(h["max_iter"], evals) * h["history_size"])
+        rule["line_search_extra_evals"] = optimizer.__class__(line_search_fn="strong_wolfe").cost_rates()[2] - evals
+    return rule
+
+
+def limits(max_work: int) -> dict[str, Any]:
+    """The body of ``GET /api/limits`` (see docs/api.md)."""
+    (x0, x1), (y0, y1) = _expression.DEFAULT_DOMAIN
+    default_start = list(_expression.parse_expression("x").start)
+    return {
+        "steps": {"min": 0, "max": MAX_STEPS},
+        "runs": {"min": 1, "max": MAX_RUNS},
+        "coord": {"min": -MAX_COORD, "max": MAX_COORD},
+        "noise": {"min": 0, "max": MAX_NOISE},
+        "seed": {"min": 0, "max": MAX_SEED},
+        "label": {"max_length": MAX_LABEL},
+        "expression": {"max_length": MAX_EXPRESSION, "max_depth": MAX_DEPTH},
+        "grid": {"min": GRID_MIN, "max": GRID_MAX, "default": GRID_DEFAULT},
+        "typed_surface": {"domain": {"x": [x0, x1], "y": [y0, y1]}, "start_rule": start_rule(),
+                          "default_start": default_start},
+        "work": {"budget": max_work, "cost": {name: _cost_rule(name) for name in OPTIMIZERS}},
+        "body": {"max_bytes": MAX_BODY_BYTES},
+    }
