@@ -16,7 +16,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .api import catalog, expressions, pages, trajectories
+from .api import catalog, export, expressions, pages, trajectories
 from .config import Settings
 from .schemas import Health
 
@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(trajectories.router)
     app.include_router(expressions.router)
+    app.include_router(export.router)
     pages.mount_pages(app, settings)
     return app
 

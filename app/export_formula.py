@@ -1,0 +1,138 @@
+"""A surface as torch code: the parsed formula's tree written out as a Python expression over tensors.
+
+No text a user typed becomes code. A typed formula has already passed ``optim_core.expression``'s gates (tokens,
+whitelist, limits); here it is parsed again into the same folded DAG that optim_core evaluates, and every
+character of the emitted expression comes from that tree: operators, ``torch.<function>`` names from a fixed
+table, and constants as ``repr`` of floats. A built-in surface is written here once in the typed grammar (the
+formula of its ``latex``) and goes through the very same parser and writer.
+
+The expression is written so that torch performs optim_core's operations in optim_core's order: the folds the
+parser made (``2pi`` is one constant, ``e^x`` is ``exp(x)``) stay folded, and a division by a constant on the
+left is ``torch.div(c, b)``, because ``c / tensor`` in torch is ``tensor.reciprocal() * c``, two roundings where
+optim_core (and torch's own ``div``) makes one.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from optim_core import expression as _expression
+from optim_core.expression import Node
+
+# The built-in surfaces' formulas in the typed grammar, each exactly as its latex in optim_core/surfaces.py reads
+# and in the operation order of its hand-written gradient (tests/api/test_export.py checks them against it).
+BUILTIN_FORMULAS: dict[str, str] = {
+    "rosenbrock": "(1 - x)^2 + 100 (y - x^2)^2",
+    "beale": "(1.5 - x + x y)^2 + (2.25 - x + x y^2)^2 + (2.625 - x + x y^3)^2",
+    "booth": "(x + 2y - 7)^2 + (2x + y - 5)^2",
+    "matyas": "0.26 (x^2 + y^2) - 0.48 x y",
+    "quadratic": "x^2 + y^2",
+    "ill_conditioned": "0.25 (x + y)^2 + 25 (x - y)^2",
+    "himmelblau": "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+    "goldstein_price": ("(1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6x y + 3y^2))"
+                        " (30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36x y + 27y^2))"),
+    "six_hump_camel": "(4 - 2.1x^2 + x^4/3) x^2 + x y + (-4 + 4y^2) y^2",
+    "three_hump_camel": "2x^2 - 1.05x^4 + x^6/6 + x y + y^2",
+    "styblinski_tang": "0.5 ((x^4 - 16x^2 + 5x) + (y^4 - 16y^2 + 5y))",
+    "rastrigin": "20 + x^2 - 10 cos(2pi x) + y^2 - 10 cos(2pi y)",
+    "ackley": "-20 exp(-0.2 sqrt(0.5 (x^2 + y^2))) - exp(0.5 (cos(2pi x) + cos(2pi y))) + e + 20",
+    "levi": "sin(3pi x)^2 + (x - 1)^2 (1 + sin(3pi y)^2) + (y - 1)^2 (1 + sin(2pi y)^2)",
+    "saddle": "x^2 - y^2",
+    "monkey_saddle": "x^3 - 3x y^2",
+    "plateau": "1 - exp(-(x^2 + y^2)/2)",
+}
+
+# DAG operation -> torch function; the arithmetic operators are written as operators.
+TORCH_FUNCTIONS = {"sin": "torch.sin", "cos": "torch.cos", "tan": "torch.tan", "exp": "torch.exp",
+                   "log": "torch.log", "sqrt": "torch.sqrt", "abs": "torch.abs", "tanh": "torch.tanh",
+                   "sinh": "torch.sinh", "cosh": "torch.cosh", "atan": "torch.atan", "min": "torch.minimum",
+                   "max": "torch.maximum"}
+_OPERATORS = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+# Python's precedence: a higher number binds tighter. Unary minus sits between * and **: -x**2 is -(x**2).
+_ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 5, 4, 3, 2, 1
+_LEVEL = {"add": _SUM, "sub": _SUM, "mul": _PRODUCT, "div": _PRODUCT}
+
+
+def formula_tree(text: str) -> Node:
+    """The folded expression DAG optim_core evaluates for ``text``, which must already be accepted by
+    ``parse_expression`` (it raises ``ExpressionError`` otherwise, as that does).
+
+    optim_core has no public way to hand out the tree, so this repeats the first three gates of its ``_build``.
+    """
+    src = _expression._Source(text)
+    tree = src.parse()
+    _expression._check(tree, src)
+    builder = _expression._Builder(time.perf_counter() + _expression.TIME_LIMIT)
+    return _expression._Converter(src, builder).convert(tree.body)
+
+
+def _pi_multiple(value: float) -> int | None:
+    """k where ``value`` is the double nearest k * pi for a small integer k (2pi, 3pi ... as typed), else None."""
+    k = round(value / math.pi)
+    return k if 2 <= abs(k) <= 100 and k * math.pi == value else None
+
+
+def _constant(value: float, tensor: bool) -> tuple[str, int]:
+    if value == 0.0 and math.copysign(1.0, value) < 0:
+        text = "-0.0"  # keeps its sign, which 1/x would show
+    elif value == math.pi:
+        text = "math.pi"
+    elif value == math.e:
+        text = "math.e"
+    elif value == -math.pi:
+        text = "-math.pi"
+    elif value == -math.e:
+        text = "-math.e"
+    elif (k := _pi_multiple(value)) is not None:
+        text = f"{k} * math.pi"  # Python computes k * pi first, to the very constant the parser folded
+    elif value.is_integer() and abs(value) < 2**53:
+        text = str(int(value))  # 100 rather than 100.0; torch turns either into the same double
+    else:
+        text = repr(value)
+    if tensor:  # a constant-only part the parser could not fold (1/0, log(-1)): torch gives inf or nan, no error
+        return f"torch.tensor({float(value)!r})", _ATOM
+    level = _PRODUCT if " * " in text else _UNARY if text.startswith("-") else _ATOM
+    return text, level
+
+
+def _wrap(part: tuple[str, int], need: int) -> str:
+    text, level = part
+    return text if level >= need else f"({text})"
+
+
+def _write(node: Node, tensor: bool = False) -> tuple[str, int]:
+    """(Python source, precedence level) of ``node``. ``tensor``: write constants as tensors (see _constant)."""
+    op = node.op
+    if op == "const":
+        return _constant(node.value, tensor)
+    if op in ("x", "y"):
+        return op, _ATOM
+    tensor = tensor or node.free == 0
+    args = [_write(a, tensor) for a in node.args]
+    if op == "neg":
+        return "-" + _wrap(args[0], _UNARY), _UNARY
+    if op == "pow":  # right-associative: the base must be an atom, the exponent may carry a unary minus
+        return f"{_wrap(args[0], _ATOM)} ** {_wrap(args[1], _UNARY)}", _POWER
+    if op == "div" and node.args[0].op == "const" and not tensor:
+        return f"torch.div({args[0][0]}, {args[1][0]})", _ATOM
+    if op in _OPERATORS:
+        level = _LEVEL[op]  # left-associative: the right operand needs a tighter level
+        return f"{_wrap(args[0], level)} {_OPERATORS[op]} {_wrap(args[1], level + 1)}", level
+    if op in TORCH_FUNCTIONS:
+        return f"{TORCH_FUNCTIONS[op]}({', '.join(a[0] for a in args)})", _ATOM
+    raise ValueError(f"no torch spelling for the operation {op!r}")  # the parser makes no other node
+
+
+def torch_expression(text: str) -> str:
+    """The formula ``text`` (typed grammar) as a Python expression over tensors ``x`` and ``y``.
+
+    >>> torch_expression("(1-x)^2 + 100(y - x^2)^2")
+    '(1 - x) ** 2 + 100 * (y - x ** 2) ** 2'
+    >>> torch_expression("2 sin(pi x) / (3 + y) - 1/x + e^-y")
+    '2 * torch.sin(math.pi * x) / (3 + y) - torch.div(1, x) + torch.exp(-y)'
+    """
+    node = formula_tree(text)
+    if node.free == 0:  # a constant formula: a tensor all the same, so that backward() has a graph to walk
+        return f"{_write(node, tensor=True)[0]} + 0 * (x + y)"
+    return _write(node)[0]
