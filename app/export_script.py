@@ -31,7 +31,7 @@ TORCH_CLASSES = {"sgd": "SGD", "asgd": "ASGD", "adagrad": "Adagrad", "adadelta":
                  "adam": "Adam", "adamw": "AdamW", "adamax": "Adamax", "nadam": "NAdam", "radam": "RAdam",
                  "sparseadam": "SparseAdam", "lbfgs": "LBFGS", "rprop": "Rprop"}
 NOISE_BLOCK = 256  # draws per call of the generator; any size gives the same numbers (they are addressed by count)
-WIDTH = 116
+WIDTH = 120  # the longest line a call may take before it is wrapped
 
 
 def literal(value: Any) -> str:
@@ -55,13 +55,14 @@ def bound(domain) -> float:
     return BOUND_FACTOR * max(1.0, max(abs(v) for pair in domain for v in pair))
 
 
-def header_piece(title: str, steps: int, start: tuple[float, float], limit: float, with_noise: bool) -> str:
+def header_piece(title: str, steps: int, start: tuple[float, float], limit: float, with_noise: bool,
+                 surface_line: str) -> str:
     numpy_import = "import numpy as np\n" if with_noise else ""
     return f'''#!/usr/bin/env python3
 """{title}, exported from Optimizer Playground as a PyTorch script.
 
 Run with torch 2.13 (CPU), it computes every path with torch.optim itself and gets the playground's numbers, bit for
-bit wherever torch's exp, sin and cos round as the playground's do.
+bit wherever torch's sqrt, exp, sin and cos round correctly (on some CPUs they are one ulp off now and then).
 由 Optimizer Playground 导出的 PyTorch 脚本：用 torch 2.13（CPU）运行，torch.optim 算出与页面相同的路径。
 
     python this_script.py          # each run's points and losses
@@ -81,23 +82,26 @@ START = {literal([float(v) for v in start])}
 # The playground stops a run at its first point beyond BOUND (10^6 times the plot's largest coordinate) or whose
 # loss is not finite, and keeps the points before it.
 BOUND = {literal(limit)}
-'''
+{surface_line}'''
+
+
+def surface_line(surface_echo: Any) -> str:
+    """The constant naming the surface, for the header: its registry name, or the formula as typed (a literal)."""
+    if isinstance(surface_echo, str):
+        return f"SURFACE = {surface_echo!r}\n"
+    return f"FORMULA = {surface_echo['expression']!r}  # as typed on the page\n"
 
 
 def surface_piece(surface_echo: Any) -> str:
     """``f(x, y)`` for a built-in surface (by name) or a typed one (``{"expression": ..., "domain": ...}``)."""
     if isinstance(surface_echo, str):
         formula = BUILTIN_FORMULAS[surface_echo]
-        head = f'SURFACE = {surface_echo!r}\n'
         doc = f"{SURFACES[surface_echo].label}: {formula}"
     else:
         formula = surface_echo["expression"]
-        head = f"FORMULA = {formula!r}  # as typed on the page\n"
         doc = "The formula typed on the page (FORMULA), as the playground parsed it."
     body = torch_expression(formula)
-    return f'''{head}
-
-def f(x, y):
+    return f'''def f(x, y):
     """{doc}"""
     return {body}
 '''
@@ -203,12 +207,13 @@ def main_piece(runs: list[str]) -> str:
     args = parser.parse_args()
 
     runs = []
+
 ''' + "\n".join(runs) + '''
     if args.json:
         print(json.dumps({"runs": [{"label": label, "xy": xy, "loss": loss} for label, xy, loss in runs]}))
         return
     for label, xy, loss in runs:
-        stopped = "" if len(xy) == STEPS + 1 else "  (stopped: the path left the plane)"
+        stopped = "" if len(xy) == STEPS + 1 else "  (stopped: diverged / 已发散)"
         print(f"{label}: {len(xy) - 1} steps{stopped}")
         for step, ((x, y), value) in enumerate(zip(xy, loss)):
             print(f"  {step:5d}  x = {x!r}  y = {y!r}  loss = {value!r}")
@@ -228,7 +233,8 @@ def pytorch_script(*, surface_echo: Any, domain, start: tuple[float, float], ste
         title = f"A typed surface, {steps} steps"
     names = {o.SPEC.name for o in optimizers}
     with_noise = noise_std > 0
-    pieces = [header_piece(title, steps, start, bound(domain), with_noise), surface_piece(surface_echo)]
+    pieces = [header_piece(title, steps, start, bound(domain), with_noise, surface_line(surface_echo)),
+              surface_piece(surface_echo)]
     if with_noise:
         pieces.append(noise_piece(noise_std, seed))
     pieces.append(loop_piece(lbfgs="lbfgs" in names, others=bool(names - {"lbfgs"}),
