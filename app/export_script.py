@@ -39,11 +39,11 @@ def literal(value: Any) -> str:
     if value is None or isinstance(value, bool | str):
         return repr(value)
     if isinstance(value, int):
-        return repr(value)
-    if isinstance(value, float):
+        return repr(int(value))
+    if isinstance(value, float):  # float() as well: NumPy 2 writes np.float64(0.5) as "np.float64(0.5)"
         if not math.isfinite(value):
             raise ValueError(f"cannot write {value!r} as a literal")
-        return repr(value)
+        return repr(float(value))
     if isinstance(value, tuple | list):
         items = [literal(v) for v in value]
         return f"({', '.join(items)})" if isinstance(value, tuple) else f"[{', '.join(items)}]"

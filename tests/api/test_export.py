@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from app.export_formula import BUILTIN_FORMULAS, torch_expression
-from app.export_script import TORCH_CLASSES
+from app.export_script import TORCH_CLASSES, literal
 from optim_core import OPTIMIZERS, SURFACES
 from optim_core.backend import ARRAY, FLOAT
 from optim_core.expression import parse_expression
@@ -266,3 +266,19 @@ def test_emitted_expression_computes_what_the_parser_parsed(text):
     s = parse_expression(text)
     for x, y in [(0.7, 1.3), (1.9, 0.4), (2.6, 2.2)]:
         assert _interpret(tree, x, y) == s.fn(x, y, FLOAT), (x, y)
+
+
+@pytest.mark.parametrize("value", [math.inf, math.nan, object(), np.float32(1.0), b"x", {"a": 1}])
+def test_only_plain_finite_literals_are_written(value):
+    with pytest.raises((TypeError, ValueError)):
+        literal(value)
+
+
+@pytest.mark.parametrize("value", [1e-08, 0.1 + 0.2, 1000000.0, -0.0, 20, True, None, "strong_wolfe", (0.9, 0.999),
+                                   [1.5, -2.0]])
+def test_literals_read_back_as_the_same_values(value):
+    assert repr(ast.literal_eval(literal(value))) == repr(value)  # -0.0 keeps its sign, floats stay floats
+
+
+def test_a_numpy_scalar_is_written_as_a_plain_float():
+    assert literal(np.float64(0.5)) == "0.5"
