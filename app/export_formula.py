@@ -1,15 +1,22 @@
 """A surface as torch code: the parsed formula's tree written out as a Python expression over tensors.
 
 No text a user typed becomes code. A typed formula has already passed ``optim_core.expression``'s gates (tokens,
-whitelist, limits); here it is parsed again into the same folded DAG that optim_core evaluates, and every
-character of the emitted expression comes from that tree: operators, ``torch.<function>`` names from a fixed
-table, and constants as ``repr`` of floats. A built-in surface is written here once in the typed grammar (the
-formula of its ``latex``) and goes through the very same parser and writer.
+whitelist, limits); here it is parsed again into the tree that optim_core evaluates, and every character of the
+emitted expression comes from that tree: operators, ``torch.<function>`` names from a fixed table, and constants
+as ``repr`` of floats. A built-in surface goes through the very same parser and writer.
 
-The expression is written so that torch performs optim_core's operations in optim_core's order: the folds the
-parser made (``2pi`` is one constant, ``e^x`` is ``exp(x)``) stay folded, and a division by a constant on the
-left is ``torch.div(c, b)``, because ``c / tensor`` in torch is ``tensor.reciprocal() * c``, two roundings where
-optim_core (and torch's own ``div``) makes one.
+Two engines are supported, because main is replacing the one this branch started from:
+
+- ``optim_core.expression.parse_term`` (main): a :class:`Term` tree that is the formula exactly as typed, constants
+  folded as Python folds them, and whose gradient optim_core computes as autograd does on the natural torch code.
+  So the natural code is written: ``c / x`` stays ``c / x`` (torch's ``x.reciprocal() * c``), ``e^x`` is
+  ``math.e ** x``. A built-in surface's formula is its ``Surface.expression``.
+- the older single-module engine: a folded, shared DAG (``e^x`` folded to ``exp(x)``), whose ``c / x`` is one
+  division, so it is written ``torch.div(c, x)``. Built-in surfaces there are hand-written, so their formulas are
+  listed below (:data:`BUILTIN_FORMULAS`), each checked against its surface by tests/api/test_export.py.
+
+A constant-only part that could not be folded (``1/0``, ``log(-1)``) is written with tensors, which give inf or
+nan where Python would raise; the playground stops such a run at its first point either way.
 """
 
 from __future__ import annotations
@@ -17,11 +24,14 @@ from __future__ import annotations
 import math
 import time
 
+from optim_core import SURFACES
 from optim_core import expression as _expression
-from optim_core.expression import Node
 
-# The built-in surfaces' formulas in the typed grammar, each exactly as its latex in optim_core/surfaces.py reads
-# and in the operation order of its hand-written gradient (tests/api/test_export.py checks them against it).
+TERMS = hasattr(_expression, "parse_term")  # main's engine
+
+# The older engine's built-in surfaces' formulas in the typed grammar, each as its latex in optim_core/surfaces.py
+# reads and in the operation order of its hand-written gradient (tests/api/test_export.py checks them against it).
+# Main states each once, as Surface.expression, and this table can go once that has merged.
 BUILTIN_FORMULAS: dict[str, str] = {
     "rosenbrock": "(1 - x)^2 + 100 (y - x^2)^2",
     "beale": "(1.5 - x + x y)^2 + (2.25 - x + x y^2)^2 + (2.625 - x + x y^3)^2",
@@ -54,17 +64,22 @@ _ATOM, _POWER, _UNARY, _PRODUCT, _SUM = 5, 4, 3, 2, 1
 _LEVEL = {"add": _SUM, "sub": _SUM, "mul": _PRODUCT, "div": _PRODUCT}
 
 
-def formula_tree(text: str) -> Node:
-    """The folded expression DAG optim_core evaluates for ``text``, which must already be accepted by
-    ``parse_expression`` (it raises ``ExpressionError`` otherwise, as that does).
-
-    optim_core has no public way to hand out the tree, so this repeats the first three gates of its ``_build``.
-    """
+def formula_tree(text: str):
+    """The tree optim_core evaluates for ``text``, which must already be accepted by ``parse_expression`` (this
+    raises ``ExpressionError`` otherwise, as that does)."""
+    if TERMS:
+        return _expression.parse_term(text)[0]
+    # The older engine hands out no tree, so this repeats the first three gates of its _build.
     src = _expression._Source(text)
     tree = src.parse()
     _expression._check(tree, src)
     builder = _expression._Builder(time.perf_counter() + _expression.TIME_LIMIT)
     return _expression._Converter(src, builder).convert(tree.body)
+
+
+def surface_formula(name: str) -> str:
+    """A built-in surface's formula in the typed grammar."""
+    return getattr(SURFACES[name], "expression", "") or BUILTIN_FORMULAS[name]
 
 
 def _pi_multiple(value: float) -> int | None:
@@ -101,24 +116,34 @@ def _wrap(part: tuple[str, int], need: int) -> str:
     return text if level >= need else f"({text})"
 
 
-def _write(node: Node, tensor: bool = False) -> tuple[str, int]:
+def _variable(node) -> str | None:
+    if node.op in ("x", "y"):
+        return node.op
+    if node.op == "var":
+        return "xy"[int(node.value)]
+    return None
+
+
+def _write(node, tensor: bool = False) -> tuple[str, int]:
     """(Python source, precedence level) of ``node``. ``tensor``: write constants as tensors (see _constant)."""
     op = node.op
     if op == "const":
         return _constant(node.value, tensor)
-    if op in ("x", "y"):
-        return op, _ATOM
+    if (name := _variable(node)) is not None:
+        return name, _ATOM
     tensor = tensor or node.free == 0
     args = [_write(a, tensor) for a in node.args]
     if op == "neg":
         return "-" + _wrap(args[0], _UNARY), _UNARY
     if op == "pow":  # right-associative: the base must be an atom, the exponent may carry a unary minus
         return f"{_wrap(args[0], _ATOM)} ** {_wrap(args[1], _UNARY)}", _POWER
-    if op == "div" and node.args[0].op == "const" and not tensor:
+    if op == "div" and not TERMS and node.args[0].op == "const" and not tensor:
         return f"torch.div({args[0][0]}, {args[1][0]})", _ATOM
     if op in _OPERATORS:
         level = _LEVEL[op]  # left-associative: the right operand needs a tighter level
         return f"{_wrap(args[0], level)} {_OPERATORS[op]} {_wrap(args[1], level + 1)}", level
+    if op in ("min", "max"):  # torch.minimum and torch.maximum take tensors only
+        args = [_write(a, True) if a.op == "const" else part for a, part in zip(node.args, args, strict=True)]
     if op in TORCH_FUNCTIONS:
         return f"{TORCH_FUNCTIONS[op]}({', '.join(a[0] for a in args)})", _ATOM
     raise ValueError(f"no torch spelling for the operation {op!r}")  # the parser makes no other node
@@ -129,8 +154,8 @@ def torch_expression(text: str) -> str:
 
     >>> torch_expression("(1-x)^2 + 100(y - x^2)^2")
     '(1 - x) ** 2 + 100 * (y - x ** 2) ** 2'
-    >>> torch_expression("2 sin(pi x) / (3 + y) - 1/x + e^-y")
-    '2 * torch.sin(math.pi * x) / (3 + y) - torch.div(1, x) + torch.exp(-y)'
+    >>> torch_expression("2 sin(pi x) / (3 + y) - max(x, 1)")
+    '2 * torch.sin(math.pi * x) / (3 + y) - torch.maximum(x, torch.tensor(1.0))'
     """
     node = formula_tree(text)
     if node.free == 0:  # a constant formula: a tensor all the same, so that backward() has a graph to walk

@@ -24,7 +24,7 @@ from typing import Any
 from optim_core import SURFACES, Optimizer, noise
 from optim_core.trajectory import BOUND_FACTOR
 
-from .export_formula import BUILTIN_FORMULAS, torch_expression
+from .export_formula import surface_formula, torch_expression
 
 # Our optimizer names -> torch.optim's classes; every one is run by scripts/make_golden_export.py.
 TORCH_CLASSES = {"sgd": "SGD", "asgd": "ASGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
@@ -95,7 +95,7 @@ def surface_line(surface_echo: Any) -> str:
 def surface_piece(surface_echo: Any) -> str:
     """``f(x, y)`` for a built-in surface (by name) or a typed one (``{"expression": ..., "domain": ...}``)."""
     if isinstance(surface_echo, str):
-        formula = BUILTIN_FORMULAS[surface_echo]
+        formula = surface_formula(surface_echo)
         doc = f"{SURFACES[surface_echo].label}: {formula}"
     else:
         formula = surface_echo["expression"]

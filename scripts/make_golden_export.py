@@ -35,14 +35,18 @@ ALL = ["sgd", "asgd", "adagrad", "adadelta", "rmsprop", "adam", "adamw", "adamax
        "lbfgs", "rprop"]
 
 
-def _race(surface, steps, runs, **extra):
-    return {"surface": surface, "steps": steps, "runs": runs, **extra}
+def _race(surface, steps, runs, start, **extra):
+    """A body with its start point spelled out, so that no default start the service may change later is baked in."""
+    return {"surface": surface, "start": start, "steps": steps, "runs": runs, **extra}
 
 
 def _pair(surface):
-    """A quick Adam and a strong-Wolfe L-BFGS on one surface from its default start."""
+    """A quick Adam and a strong-Wolfe L-BFGS on one surface, from what is its default start today."""
+    from optim_core import SURFACES
+
     return _race(surface, 40, [{"optimizer": "adam", "params": {"lr": 0.05}},
-                               {"optimizer": "lbfgs", "params": {"line_search_fn": "strong_wolfe", "max_iter": 4}}])
+                               {"optimizer": "lbfgs", "params": {"line_search_fn": "strong_wolfe", "max_iter": 4}}],
+                 list(SURFACES[surface].start))
 
 
 POLYNOMIALS = ["rosenbrock", "beale", "booth", "matyas", "quadratic", "ill_conditioned", "himmelblau",
@@ -51,7 +55,7 @@ TRANSCENDENTAL = ["rastrigin", "ackley", "levi", "plateau"]
 
 CASES = [
     # every optimizer with torch's defaults, the page's "All 13"
-    ("all_defaults_rosenbrock", True, _race("rosenbrock", 120, [{"optimizer": o} for o in ALL])),
+    ("all_defaults_rosenbrock", True, _race("rosenbrock", 120, [{"optimizer": o} for o in ALL], [-1.5, 2.0])),
     # flags switched on, labels chosen by the user
     ("flags_beale", True, _race("beale", 150, [
         {"optimizer": "sgd", "params": {"lr": 1e-3, "momentum": 0.9, "nesterov": True}, "label": "NAG"},
@@ -71,15 +75,15 @@ CASES = [
         {"optimizer": "sparseadam", "params": {"lr": 5e-2, "betas": [0.8, 0.9], "eps": 1e-3}},
         {"optimizer": "rprop", "params": {"lr": 0.05, "etas": [0.3, 1.5], "step_sizes": [1e-4, 2.0]}},
         {"optimizer": "lbfgs", "params": {"lr": 0.1, "max_iter": 5, "history_size": 3}},
-    ], start=[1.0, 1.5])),
+    ], [1.0, 1.5])),
     ("maximize_matyas", True, _race("matyas", 80, [
-        {"optimizer": o, "params": {"maximize": True, "lr": 1e-2}} for o in ALL if o != "lbfgs"], start=[1.0, 2.0])),
+        {"optimizer": o, "params": {"maximize": True, "lr": 1e-2}} for o in ALL if o != "lbfgs"], [1.0, 2.0])),
     ("lbfgs_strong_wolfe", True, _race("rosenbrock", 30, [
         {"optimizer": "lbfgs", "params": {"line_search_fn": "strong_wolfe"}},
         {"optimizer": "lbfgs", "params": {"max_iter": 4, "max_eval": 6, "line_search_fn": "strong_wolfe",
                                           "history_size": 5}},
         {"optimizer": "lbfgs", "params": {"lr": 0.5, "tolerance_grad": 1e-5, "tolerance_change": 1e-6}},
-    ])),
+    ], [-1.5, 2.0])),
     ("noise", True, _race("booth", 150, [
         {"optimizer": "sgd", "params": {"lr": 1e-2, "momentum": 0.9}},
         {"optimizer": "adam", "params": {"lr": 0.1}},
@@ -87,27 +91,28 @@ CASES = [
         {"optimizer": "rprop"},
         {"optimizer": "lbfgs", "params": {"line_search_fn": "strong_wolfe", "max_iter": 5}},
         {"optimizer": "lbfgs", "params": {"lr": 0.1, "max_iter": 3}},
-    ], noise={"std": 0.5, "seed": 12345})),
+    ], [-8.0, 8.0], noise={"std": 0.5, "seed": 12345})),
     ("diverging", True, _race("quadratic", 60, [
         {"optimizer": "sgd", "params": {"lr": 1.5}, "label": "SGD, too fast"},
         {"optimizer": "sgd", "params": {"lr": 0.2, "momentum": 0.99, "maximize": True}},
         {"optimizer": "adam", "params": {"lr": 0.1}},
         {"optimizer": "lbfgs", "params": {"lr": 3.0, "max_iter": 3}},
-    ])),
-    ("lbfgs_unbounded_saddle", True, _race("saddle", 40, [{"optimizer": "lbfgs"}, {"optimizer": "rmsprop"}])),
+    ], [-1.5, 1.0])),
+    ("lbfgs_unbounded_saddle", True, _race("saddle", 40, [{"optimizer": "lbfgs"}, {"optimizer": "rmsprop"}],
+                                          [1.0, 1e-3])),
     # The page's example formula, and one with a division: optim_core's typed gradient happens to add up in
     # autograd's order here, so these are exact.
     ("typed_exact_example", True, _race({"expression": "x^4 - 2x^2 + y^2"}, 100, [
         {"optimizer": "sgd", "params": {"lr": 0.02, "momentum": 0.5}},
         {"optimizer": "adam", "params": {"lr": 0.05}},
         {"optimizer": "lbfgs", "params": {"line_search_fn": "strong_wolfe"}},
-    ], start=[0.3, 1.2])),
+    ], [0.3, 1.2])),
     ("typed_exact_division", True, _race({"expression": "x/(4 + y^2) + x^2 + y^2",
                                           "domain": {"x": [-2, 2], "y": [-3, 1]}}, 100, [
         {"optimizer": "rmsprop", "params": {"lr": 0.02}},
         {"optimizer": "nadam", "params": {"lr": 0.05}},
         {"optimizer": "lbfgs", "params": {"history_size": 4}},
-    ], start=[1.5, 0.5], noise={"std": 0.1, "seed": 3})),
+    ], [1.5, 0.5], noise={"std": 0.1, "seed": 3})),
     # Not exact: optim_core differentiates a typed formula forward (d(3u^2) = 3 (2u du)) where autograd goes
     # backward ((3 * 2u) du), one rounding apart; and torch's sqrt is not correctly rounded on every CPU.
     ("typed_polynomial", False, _race({"expression": "(x - 1)^2 + 3(y + x^2)^2 - x y/2",
@@ -115,15 +120,16 @@ CASES = [
         {"optimizer": "sgd", "params": {"lr": 0.01, "momentum": 0.8}},
         {"optimizer": "adam", "params": {"lr": 0.05}},
         {"optimizer": "lbfgs", "params": {"line_search_fn": "strong_wolfe"}},
-    ], start=[1.5, 0.5])),
+    ], [1.5, 0.5])),
     ("typed_division_sqrt_abs_max", False, _race(
         {"expression": "-1/(1 + x^2 + y^2) + sqrt(x^2 + y^2 + 1) + abs(x - 0.5)/3 + max(x, y)^2 + x^-2/10",
          "domain": {"x": [0.2, 3], "y": [-2, 2]}}, 80, [{"optimizer": "adagrad", "params": {"lr": 0.1}},
                                                         {"optimizer": "lbfgs", "params": {"lr": 0.2}}],
-        start=[2.5, 1.5])),
+        [2.5, 1.5])),
     ("typed_transcendental", False, _race({"expression": "sin(x) cos(y) + exp(-(x^2 + y^2)/4) + log(2 + x^2)"},
                                           60, [{"optimizer": "adam", "params": {"lr": 0.05}},
-                                               {"optimizer": "lbfgs", "params": {"lr": 0.5, "max_iter": 5}}])),
+                                               {"optimizer": "lbfgs", "params": {"lr": 0.5, "max_iter": 5}}],
+                                          [-1.2, 1.2])),
     *[(f"surface_{s}", True, _pair(s)) for s in POLYNOMIALS],
     *[(f"surface_{s}", False, _pair(s)) for s in TRANSCENDENTAL],
 ]

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import app.export_formula
-from app.export_formula import BUILTIN_FORMULAS, torch_expression
+from app.export_formula import BUILTIN_FORMULAS, TERMS, torch_expression
 from app.export_script import TORCH_CLASSES, literal
 from optim_core import OPTIMIZERS, SURFACES
 from optim_core.backend import ARRAY, FLOAT
@@ -253,10 +253,12 @@ def _interpret(node: ast.expr, x: float, y: float) -> float:
             special = {2.0: lambda: a * a, 3.0: lambda: a * a * a, -1.0: lambda: 1.0 / a,
                        -2.0: lambda: 1.0 / (a * a), 0.5: lambda: math.sqrt(a), -0.5: lambda: 1.0 / math.sqrt(a)}
             return special[b]() if b in special else math.pow(a, b)
+        if isinstance(node.op, ast.Div) and TERMS and isinstance(node.left, ast.Constant | ast.UnaryOp):
+            return (1.0 / b) * a  # main's engine: c / t is torch's t.reciprocal() * c
         return {ast.Add: a + b, ast.Sub: a - b, ast.Mult: a * b, ast.Div: a / b if b else math.inf}[type(node.op)]
     assert isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
     args = [_interpret(a, x, y) for a in node.args]
-    fn = {"div": lambda a, b: a / b, "minimum": min, "maximum": max, "abs": abs, "atan": math.atan}
+    fn = {"div": lambda a, b: a / b, "minimum": min, "maximum": max, "abs": abs, "atan": math.atan, "tensor": float}
     return fn.get(node.func.attr, getattr(math, node.func.attr, None))(*args)
 
 
@@ -264,6 +266,7 @@ def _interpret(node: ast.expr, x: float, y: float) -> float:
     "-x^2 + (-x)^2 - 2^-x", "x^y^2 + (x^y)^2", "(x - 1) - (y - 1) - x - y", "1/(2x) + x/y/2 + x/(y/2) - 3/x",
     "-(x y) * -y + x * -(y - 1)", "2pi x - x/(3pi) + e^x - e", "max(x, -y)^3 - min(x^2, y)^-0.5 + abs(x - y)^0.5",
     "sqrt(x)^-1 + tanh(x)/cosh(y) - sinh(-x) + atan(x/y) + log(x) tan(y/5)", "x^2.5 - y^-3 + 1e-3 x^-2",
+    "max(x, 1) - min(-2, y) + max(2, 3) x",
     *BUILTIN_FORMULAS.values(),
 ])
 def test_emitted_expression_computes_what_the_parser_parsed(text):
