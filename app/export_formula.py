@@ -31,25 +31,26 @@ TERMS = hasattr(_expression, "parse_term")  # main's engine
 
 # The older engine's built-in surfaces' formulas in the typed grammar, each as its latex in optim_core/surfaces.py
 # reads and in the operation order of its hand-written gradient (tests/api/test_export.py checks them against it).
-# Main states each once, as Surface.expression, and this table can go once that has merged.
+# Main states each once, as Surface.expression (these are its very texts, so scripts read the same on either
+# engine), and this table can go once that has merged.
 BUILTIN_FORMULAS: dict[str, str] = {
-    "rosenbrock": "(1 - x)^2 + 100 (y - x^2)^2",
-    "beale": "(1.5 - x + x y)^2 + (2.25 - x + x y^2)^2 + (2.625 - x + x y^3)^2",
+    "rosenbrock": "(1 - x)^2 + 100(y - x^2)^2",
+    "beale": "(1.5 - x + x*y)^2 + (2.25 - x + x*y^2)^2 + (2.625 - x + x*y^3)^2",
     "booth": "(x + 2y - 7)^2 + (2x + y - 5)^2",
-    "matyas": "0.26 (x^2 + y^2) - 0.48 x y",
+    "matyas": "0.26(x^2 + y^2) - 0.48x*y",
     "quadratic": "x^2 + y^2",
-    "ill_conditioned": "0.25 (x + y)^2 + 25 (x - y)^2",
+    "ill_conditioned": "0.25(x + y)^2 + 25(x - y)^2",
     "himmelblau": "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
-    "goldstein_price": ("(1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6x y + 3y^2))"
-                        " (30 + (2x - 3y)^2 (18 - 32x + 12x^2 + 48y - 36x y + 27y^2))"),
-    "six_hump_camel": "(4 - 2.1x^2 + x^4/3) x^2 + x y + (-4 + 4y^2) y^2",
-    "three_hump_camel": "2x^2 - 1.05x^4 + x^6/6 + x y + y^2",
-    "styblinski_tang": "0.5 ((x^4 - 16x^2 + 5x) + (y^4 - 16y^2 + 5y))",
-    "rastrigin": "20 + x^2 - 10 cos(2pi x) + y^2 - 10 cos(2pi y)",
-    "ackley": "-20 exp(-0.2 sqrt(0.5 (x^2 + y^2))) - exp(0.5 (cos(2pi x) + cos(2pi y))) + e + 20",
-    "levi": "sin(3pi x)^2 + (x - 1)^2 (1 + sin(3pi y)^2) + (y - 1)^2 (1 + sin(2pi y)^2)",
+    "goldstein_price": ("(1 + (x + y + 1)^2(19 - 14x + 3x^2 - 14y + 6x*y + 3y^2))"
+                        "(30 + (2x - 3y)^2(18 - 32x + 12x^2 + 48y - 36x*y + 27y^2))"),
+    "six_hump_camel": "(4 - 2.1x^2 + x^4/3)x^2 + x*y + (-4 + 4y^2)y^2",
+    "three_hump_camel": "2x^2 - 1.05x^4 + x^6/6 + x*y + y^2",
+    "styblinski_tang": "0.5((x^4 - 16x^2 + 5x) + (y^4 - 16y^2 + 5y))",
+    "rastrigin": "20 + x^2 - 10cos(2pi*x) + y^2 - 10cos(2pi*y)",
+    "ackley": "-20exp(-0.2sqrt(0.5(x^2 + y^2))) - exp(0.5(cos(2pi*x) + cos(2pi*y))) + e + 20",
+    "levi": "sin(3pi*x)^2 + (x - 1)^2(1 + sin(3pi*y)^2) + (y - 1)^2(1 + sin(2pi*y)^2)",
     "saddle": "x^2 - y^2",
-    "monkey_saddle": "x^3 - 3x y^2",
+    "monkey_saddle": "x^3 - 3x*y^2",
     "plateau": "1 - exp(-(x^2 + y^2)/2)",
 }
 
