@@ -27,8 +27,11 @@ from optim_core.expression import parse_expression
 
 GOLDEN = json.loads((Path(__file__).resolve().parents[1] / "data" / "export_golden.json").read_text())
 CASES = {c["name"]: c for c in GOLDEN["cases"]}
-EXACT = [name for name, c in CASES.items() if c["exact"]]
-CLOSE = [name for name, c in CASES.items() if not c["exact"]]
+# Main's expression engine sums a typed formula's gradient in autograd's order, so there this case is exact too
+# (measured on a copy of main with this branch applied); the older engine differentiates forward.
+EXACT_WITH_TERMS = {"typed_polynomial"}
+EXACT = [name for name, c in CASES.items() if c["exact"] or (TERMS and name in EXACT_WITH_TERMS)]
+CLOSE = [name for name in CASES if name not in EXACT]
 
 # Runs where optim_core itself departs from torch 2.13; the script is right and the core is to be fixed. Strict
 # xfails: when the core is fixed they pass, and this table must shrink.
