@@ -89,7 +89,16 @@ def describe(error: dict[str, Any]) -> dict[str, Any]:
 
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return JSONResponse({"detail": [describe(e) for e in exc.errors()]}, status_code=422)
+    # FastAPI validates the body once for each dependency that declares it (the route and its admission gate), and
+    # reports each problem once per declaration: say each one once.
+    detail, seen = [], set()
+    for error in exc.errors():
+        item = describe(error)
+        key = (tuple(item["loc"]), item["msg"])
+        if key not in seen:
+            seen.add(key)
+            detail.append(item)
+    return JSONResponse({"detail": detail}, status_code=422)
 
 
 def invalid(loc: tuple, msg: str, kind: str, **params: Any) -> RequestValidationError:

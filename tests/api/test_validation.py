@@ -201,3 +201,10 @@ def test_create_trajectory_accepts_body_just_under_cap(client):
 def test_create_trajectory_accepts_lr_at_range_ends(client, value):
     r = client.post("/api/trajectories", json=run_(lr=value))
     assert r.status_code == 200
+
+
+def test_each_problem_is_reported_once(client):
+    # The body is declared by the route and by its admission gate; FastAPI reports an error per declaration.
+    answer = client.post("/api/trajectories", json={"surface": "beale", "steps": -1, "runs": [{"optimizer": "adam"}]})
+    assert answer.status_code == 422
+    assert [e["loc"] for e in answer.json()["detail"]] == [["body", "steps"]]
