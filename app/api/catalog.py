@@ -15,14 +15,21 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from optim_core import OPTIMIZERS, SURFACES, Surface
-from optim_core.expression import parse_expression
+from optim_core.expression import DEFAULT_DOMAIN, MAX_DEPTH, MAX_LENGTH, parse_expression
 
 from ..schemas import (
     GRID_CACHE_BYTES,
     GRID_DEFAULT,
     GRID_MAX,
     GRID_MIN,
+    LBFGS_MAX_LS,
     MAX_COORD,
+    MAX_LABEL,
+    MAX_NOISE,
+    MAX_RUNS,
+    MAX_SEED,
+    MAX_STEPS,
+    MAX_WORK,
     Grid,
     Message,
     OptimizerInfo,
@@ -103,6 +110,33 @@ def _custom_grid(text: str, domain: tuple, n: int) -> Encoded:
 async def read_optimizers(request: Request):
     """Every optimizer with its hyperparameters: kind, default, accepted range, slider range, help (en, zh)."""
     return await OPTIMIZERS_JSON.response(request, CATALOG_CACHE)
+
+
+def _temp_limits() -> dict:
+    """TEMP (page work): the shape the app helper's GET /api/limits will serve, from today's constants."""
+    def cost(spec) -> dict:
+        if spec.make().elementwise:
+            return {"per_step": 1, "per_eval": 0}
+        # schemas.run_cost: ceil(1.5 x max_eval + iterations x history / 3)
+        return {"per_step": 0, "per_eval": 1.5, "line_search_extra": LBFGS_MAX_LS, "per_iteration_pair": 1 / 3}
+
+    (x0, x1), (y0, y1) = DEFAULT_DOMAIN
+    return {
+        "steps": {"min": 0, "max": MAX_STEPS}, "runs": {"min": 1, "max": MAX_RUNS},
+        "coord": {"min": -MAX_COORD, "max": MAX_COORD}, "noise": {"min": 0, "max": MAX_NOISE},
+        "seed": {"min": 0, "max": MAX_SEED}, "label": {"max_length": MAX_LABEL},
+        "expression": {"max_length": MAX_LENGTH, "max_depth": MAX_DEPTH},
+        "grid": {"min": GRID_MIN, "max": GRID_MAX, "default": GRID_DEFAULT},
+        "typed_surface": {"domain": {"x": [x0, x1], "y": [y0, y1]},
+                          "start_rule": {"x": [0.7, 0.3], "y": [0.3, 0.7]}},
+        "work": {"budget": MAX_WORK, "cost": {name: cost(spec) for name, spec in OPTIMIZERS.items()}},
+    }
+
+
+@router.get("/api/limits")
+async def read_limits():
+    """TEMP route for page work: every limit the page needs (replaced by the app helper's)."""
+    return _temp_limits()
 
 
 @router.get("/api/surfaces", response_model=list[SurfaceInfo])
