@@ -90,9 +90,9 @@ def test_runs_other_than_lbfgs_have_no_evaluation_markers(open_page):
     assert eval_trace(p, 1) is None
     uids = p.js(f"{TRACES}.map((d) => d.uid).filter((u) => String(u).startsWith('evals-'))")
     assert uids == ["evals-0"]
-    # SGD-only pages add no trace at all: minima, start, one path, heads.
+    # SGD-only pages add no evaluation trace: minima, start, one path, divergence marks, heads.
     q = open_page("?v=1&surface=rosenbrock&steps=20&runs=sgd:lr=0.001")
-    assert q.js(f"{TRACES}.length") == 4
+    assert q.js(f"{TRACES}.length") == 5
 
 
 def test_hover_names_the_evaluation_and_its_step(open_page):
