@@ -17,7 +17,7 @@ export function fieldPath(loc = []) {
 
 function numbers(params) {
   const out = {};
-  for (const [k, v] of Object.entries(params)) out[k] = typeof v === 'number' && Math.abs(v) >= 1e4 ? v.toLocaleString('en-US') : v;
+  for (const [k, v] of Object.entries(params)) out[k] = Number.isInteger(v) ? v.toLocaleString('en-US') : v;
   return out;
 }
 

@@ -17,7 +17,7 @@ import { Player } from './player.js';
 import { Loader } from './loader.js';
 import { checkWork } from './budget.js';
 import { errorWords } from './errors.js';
-import { Notices, setStatus, copyText } from './views/notices.js';
+import { Notices, setStatus, showNote, copyText } from './views/notices.js';
 import { FormulaFeedback } from './views/formula-feedback.js';
 import { PlayerBar } from './views/player-bar.js';
 import { Exports } from './views/exports.js';
@@ -59,6 +59,7 @@ function writeUrl(push, replace = false) {
 
 function afterStateChange() {
   if (state.lang !== lastLang) applyLanguage();
+  lastWork = checkWork(state, state.surface === 'custom' ? ui.typedCost ?? 1 : 1);
   document.body.classList.toggle('present', state.present);
   document.body.classList.toggle('embed', state.embed);
   $('present-toggle').setAttribute('aria-pressed', state.present ? 'true' : 'false');
@@ -92,8 +93,6 @@ function onPopState() {
 
 /** Decide what the new state needs: nothing it may not ask for, paths or a grid from the server, or a redraw. */
 function refresh() {
-  const surfaceCost = state.surface === 'custom' ? ui.typedCost ?? 1 : 1;
-  lastWork = checkWork(state, surfaceCost);
   document.body.classList.toggle('stale', !ui.loader.ready(state));
   if (lastWork.over) {
     ui.loader.cancel();
@@ -267,7 +266,7 @@ async function boot() {
   ui.controls = new Controls({
     catalog, getState: () => state, change, getWork: () => lastWork,
     onExpression: (text) => ui.formula.check(text), onCopy: () => copyText(location.href, t('copy.done')),
-    onReset: reset, onPreset: usePreset, onPresent: togglePresent, onNote: (text) => setStatus(text),
+    onReset: reset, onPreset: usePreset, onPresent: togglePresent, onNote: showNote,
   });
   ui.exports = new Exports({ getState: () => state, catalog, plot: ui.plot, player: ui.player,
     getPaths: () => ui.paths ?? [], getResult: () => ui.loader.result, draw });

@@ -97,6 +97,9 @@ export class Plot2D {
     this.shownStep = step;
     this.opts = opts;
     this.show(true);
+    // Plotly.animate applies its data a frame after the call: a frame still on its way was meant for the old
+    // traces and must land before they are replaced (13 runs' trace numbers applied to 2 runs' traces threw).
+    await this.animating;
     const jobs = [];
     if (sceneChanged) jobs.push(Plotly.react(this.base, [this.contour()], this.layout(false), config(STATIC)));
     const { data, layout } = this.figure();
@@ -136,7 +139,7 @@ export class Plot2D {
     const yaxis = axis('y', r.y);
     // Equal scale: one unit of y is as long as one of x, so gradients look perpendicular to contours. Both
     // layers get the same constraint and margins, so they shrink their plot areas alike and stay aligned.
-    if (equal) Object.assign(yaxis, { scaleanchor: 'x', scaleratio: 1 });
+    Object.assign(yaxis, equal ? { scaleanchor: 'x', scaleratio: 1 } : { scaleanchor: false });
     return {
       font: { family: FONT, size: tick, color: '#1d2430' },
       paper_bgcolor: 'rgba(0,0,0,0)',
@@ -295,7 +298,8 @@ export class Plot2D {
     data.push({ x: h.x, y: h.y });
     traces.push(this.headsIndex);
     this.shownStep = k;
-    return Plotly.animate(this.top, { data, traces }, NO_MOTION).catch(() => {});
+    this.animating = Plotly.animate(this.top, { data, traces }, NO_MOTION).catch(() => {});
+    return this.animating;
   }
 
   /** The evaluation traces drawn now, for the debug hook: per L-BFGS run its points and their hover data. */
@@ -316,7 +320,8 @@ export class Plot2D {
     });
   }
 
-  purge() {
+  async purge() {
+    await this.animating;
     if (this.drawn) {
       Plotly.purge(this.top);
       Plotly.purge(this.base);

@@ -200,7 +200,7 @@ export class Plot3D {
     });
   }
 
-  purge() {
+  async purge() {
     clearTimeout(this.trailing);
     if (this.drawn) Plotly.purge(this.gd);
     this.drawn = false;

@@ -60,7 +60,7 @@ export class MainPlot {
     const next = scene.view === '3d' ? this.view3d : this.view2d;
     this.drawing = true;
     try {
-      if (this.current && this.current !== next) this.current.purge();
+      if (this.current && this.current !== next) await this.current.purge();
       this.current = next;
       await next.draw(full, paths, step, opts);
     } finally {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from urllib.parse import quote
 
 PLOT_TOP = "document.querySelector('#plot .plot-top')"
 
@@ -71,14 +72,14 @@ def test_5_switching_presets_after_the_animation_ends_raises_nothing(open_page):
 
 
 def test_7_link_notices_say_what_changed_to_what_and_why(open_page):
-    p = open_page("?v=1&surface=beale&runs=sgd:lr=-5|adam:betas=2_0.999&steps=300")
+    p = open_page("?v=1&surface=beale&runs=sgd:lr=-5|adam:eps=-1&steps=300")
     text = p.js("document.getElementById('notice-list').textContent")
     assert "“sgd.lr” = -5 is outside [0, " in text and "it is now 0" in text
     assert "defaults" not in p.js("document.getElementById('notices').textContent")
     p.page.fill("#run0-lr", "1e9")
     p.page.press("#run0-lr", "Enter")
-    p.wait("document.getElementById('status').textContent.includes('1000000000')", what="the clamp note")
-    assert "it is now" in p.js("document.getElementById('status').textContent")
+    p.wait("document.getElementById('note').textContent.includes('1000000000')", what="the clamp note")
+    assert "it is now" in p.js("document.getElementById('note').textContent")
 
 
 def test_8_thirteen_runs_have_thirteen_colours_and_head_shapes(open_page):
@@ -102,6 +103,8 @@ def test_9_axes_are_equally_scaled_by_default_with_a_toggle(open_page):
     p.page.uncheck("#aspect")
     p.settle()
     assert "aspect=fill" in p.page.url
+    p.wait(f"(() => {{ const f = {PLOT_TOP}._fullLayout; return f.xaxis._length > 1.2 * f.yaxis._length; }})()",
+           5, "the axes to fill the box")
     ux, uy = _units_per_pixel(p)
     assert abs(ux - uy) / ux > 0.05
 
@@ -200,7 +203,9 @@ def test_busy_server_is_said_and_retried_once(open_page):
 
 
 def test_labels_reach_plotly_as_data_not_as_templates(open_page):
-    p = open_page("?v=1&surface=beale&steps=50&runs=adam:label=%25%7Bx%7D%20%25%7Bcustomdata%5B0%5D%7D")
+    # In a link, "%" inside a label is escaped once for the runs syntax (%25) and once for the URL.
+    p = open_page("?v=1&surface=beale&steps=50&runs=adam:label=" + quote("%{x} %{customdata[0]}".replace("%", "%25"),
+                                                                        safe=""))
     trace = p.js(f"(() => {{ const d = {PLOT_TOP}.data[2]; return [d.name, d.hovertemplate]; }})()")
     assert trace[0] == "%{x} %{customdata[0]}"
     assert "%{x} %{customdata[0]}" not in trace[1] and "%{fullData.name}" in trace[1]

@@ -67,7 +67,7 @@ def test_controls_take_their_bounds_from_the_limits_endpoint(open_page):
     p.page.fill("#steps", "5000")
     p.page.press("#steps", "Enter")
     p.wait("window.__playground.state.steps === 777", what="steps clamped to the served maximum")
-    assert "777" in p.js("document.getElementById('status').textContent")
+    assert "it is now 777" in p.js("document.getElementById('note').textContent")
 
 
 def test_typed_surface_starts_by_the_served_rule_off_the_stationary_centre(open_page):

@@ -15,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 const HD = { width: 1920, height: 1080 };
 const MAX_FRAMES = 240; // a video samples at most this many steps, so that a 10,000-step race stays short
 const FPS = 30;
+const REVOKE_MS = 60_000; // a download link's object URL lives this long
 export const EMBED_SIZES = [[640, 400], [800, 500], [960, 540], [1280, 720]];
 
 function save(blob, name) {
@@ -24,7 +25,7 @@ function save(blob, name) {
   document.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  setTimeout(() => URL.revokeObjectURL(a.href), REVOKE_MS);
   setStatus(t('export.saved', { name }));
 }
 

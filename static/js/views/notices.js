@@ -5,6 +5,7 @@ import { t } from '../i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const SHOWN_CHARS = 80;
+const NOTE_MS = 12_000;
 
 function short(v) {
   const s = String(v ?? '');
@@ -62,6 +63,15 @@ export function setStatus(text, isError = false) {
   const s = $('status');
   s.textContent = text;
   s.classList.toggle('error', isError);
+}
+
+/** A note about a value the page changed as it was typed (clamped to a limit); it stays a while. */
+export function showNote(text) {
+  const n = $('note');
+  n.textContent = text;
+  n.hidden = false;
+  clearTimeout(showNote.timer);
+  showNote.timer = setTimeout(() => { n.hidden = true; }, NOTE_MS);
 }
 
 /** Copies text to the clipboard, or shows it in a field to copy by hand; `done` is the message on success. */
