@@ -9,7 +9,9 @@ PLOT_TOP = "document.querySelector('#plot .plot-top')"
 
 def test_present_mode_goes_in_and_out_by_button_and_key_and_is_sized_for_the_back_row(open_page):
     p = open_page("?preset=contour", width=1920, height=1080)
+    draws = p.js("window.__playground.debug.draws")
     p.page.click("#present-toggle")
+    p.wait(f"window.__playground.debug.draws > {draws}", what="the redraw in present mode")
     p.settle()
     assert p.state()["present"] is True and "present=1" in p.page.url
     shown = p.js("""['present-title', 'present-caption', 'present-step', 'legend', 'play', 'step-forward', 'restart']
@@ -19,7 +21,7 @@ def test_present_mode_goes_in_and_out_by_button_and_key_and_is_sized_for_the_bac
     assert p.js("document.getElementById('present-caption').textContent").startswith("Six optimizers")
     p.to_end()
     assert p.js("document.getElementById('present-step').textContent") == "step 400 of 400"
-    top = p.js(f"""(() => {{ const d = {PLOT_TOP}.data; const f = {PLOT_TOP}._fullLayout;
+    top = p.js(f"""(() => {{ const d = {PLOT_TOP}.data; const f = document.querySelector('#plot .plot-base')._fullLayout;
         return {{lines: d.filter((t) => t.mode === 'lines').map((t) => t.line.width),
                  heads: d[d.length - 1].marker.size, ticks: [f.xaxis.tickfont.size, f.yaxis.tickfont.size]}}; }})()""")
     assert min(top["lines"]) >= 4 and top["heads"] >= 16 and min(top["ticks"]) >= 18
@@ -58,7 +60,8 @@ def test_embed_has_a_small_replay_control_and_its_legend_is_not_clipped(open_pag
 
 
 def _download(p, button: str):
-    p.page.click("#export-panel summary")
+    if not p.js("document.getElementById('export-panel').open"):
+        p.page.click("#export-panel summary")
     with p.page.expect_download() as info:
         p.page.click(button)
     return info.value
