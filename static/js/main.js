@@ -3,12 +3,11 @@
 // for what a state needs, and hands results to the views. Every state change goes through change().
 
 import * as api from './api.js';
-import { t, setLang, detectLang, translate, runLabels, getLang, registerPlotlyLocale } from './i18n.js';
-import { fromQuery, toQuery, effectiveStart, domainOf, defaultColor, dashFor, symbolFor, symbol3dFor, makeRun,
-  clone, setLimits } from './state.js';
-import { PRESET_NAMES, presetApplier, presetCaption } from './presets.js';
+import { t, setLang, detectLang, translate, getLang, registerPlotlyLocale } from './i18n.js';
+import { fromQuery, toQuery, makeRun, clone, setLimits } from './state.js';
+import { PRESET_NAMES, presetApplier } from './presets.js';
 import { MainPlot, pathsFrom } from './plots.js';
-import { setPlotlyLocale } from './plot-common.js';
+import { setPlotlyLocale, sceneOf, runStyles } from './plot-common.js';
 import { plotlyReady } from './plotly-adapter.js';
 import { LossChart } from './loss.js';
 import { Legend } from './legend.js';
@@ -21,6 +20,7 @@ import { Notices, setStatus, showNote, copyText } from './views/notices.js';
 import { FormulaFeedback } from './views/formula-feedback.js';
 import { PlayerBar } from './views/player-bar.js';
 import { Exports } from './views/exports.js';
+import { showModes } from './views/modes.js';
 
 const $ = (id) => document.getElementById(id);
 const catalog = { optimizers: {}, surfaces: {}, surfaceNames: [], presetNames: PRESET_NAMES };
@@ -60,13 +60,9 @@ function writeUrl(push, replace = false) {
 function afterStateChange() {
   if (state.lang !== lastLang) applyLanguage();
   lastWork = checkWork(state, state.surface === 'custom' ? ui.typedCost ?? 1 : 1);
-  document.body.classList.toggle('present', state.present);
-  document.body.classList.toggle('embed', state.embed);
-  $('present-toggle').setAttribute('aria-pressed', state.present ? 'true' : 'false');
   ui.controls.render();
   ui.player.speed = state.speed;
-  updateEmbedLink();
-  showCaption();
+  showModes(state, catalog, ui.controls);
   refresh();
 }
 
@@ -132,12 +128,6 @@ function reportError(err) {
   }
 }
 
-function styles() {
-  const labels = runLabels(state.runs, catalog.optimizers);
-  return state.runs.map((r, i) => ({ index: i, name: labels[i], color: r.color || defaultColor(i), dash: dashFor(i),
-    symbol: symbolFor(i), symbol3d: symbol3dFor(i), hidden: r.hidden }));
-}
-
 // Draws run one after another: a stream's partial draws and the final one must not interleave.
 let drawChain = Promise.resolve();
 function draw() {
@@ -152,15 +142,9 @@ async function drawNow() {
   // Only paths computed for the current settings are drawn; otherwise a newer request is on its way.
   if (!loader.ready(state)) return;
   document.body.classList.remove('stale');
-  const grid = loader.grid(state);
-  const info = catalog.surfaces[state.surface];
-  const scene = {
-    key: `${loader.surfaceKey(state)}|${state.view}|${getLang()}`, view: state.view, grid,
-    logScale: info ? info.log_scale : spansDecades(grid.z), domain: domainOf(state, catalog),
-    minima: info ? info.minima : [], start: effectiveStart(state, catalog),
-  };
+  const scene = sceneOf(state, catalog, loader.grid(state), `${loader.surfaceKey(state)}|${state.view}|${getLang()}`);
   const result = loader.result;
-  ui.paths = pathsFrom(result.runs, styles());
+  ui.paths = pathsFrom(result.runs, runStyles(state, catalog));
   const last = Math.max(0, ...ui.paths.map((p) => p.n - 1));
   const { player } = ui;
   player.setLength(last, result.complete);
@@ -182,37 +166,10 @@ async function drawNow() {
   }
 }
 
-/** Decides whether typed surfaces get a log colour scale: when most of the box sits far below its top. */
-function spansDecades(z) {
-  const v = [];
-  for (const row of z) for (const e of row) if (e !== null && Number.isFinite(e)) v.push(e);
-  if (v.length < 4) return false;
-  v.sort((a, b) => a - b);
-  const lo = v[0];
-  const hi = v[v.length - 1];
-  return hi - lo > 8 * (v[v.length >> 1] - lo) && hi > lo;
-}
-
 function onStep(k) {
   ui.plot.showStep(k);
   if (!state.present && !state.embed) ui.loss.showStep(k);
   if (state.present) ui.legend.showStep(k);
-}
-
-function showCaption() {
-  const caption = state.preset ? presetCaption(state.preset, getLang()) : '';
-  for (const id of ['preset-caption', 'present-caption']) {
-    $(id).textContent = caption;
-    $(id).hidden = !caption;
-  }
-  const surface = state.surface === 'custom' ? state.expr : ui.controls.surfaceLabel(state.surface);
-  $('present-title').textContent = state.preset ? `${t(`preset.${state.preset}`)} · ${surface}` : surface;
-}
-
-function updateEmbedLink() {
-  const a = $('embed-open');
-  a.hidden = !state.embed;
-  if (state.embed) a.href = `${location.pathname}?${toQuery({ ...state, embed: false }, catalog)}`;
 }
 
 function usePreset(name) {

@@ -2,7 +2,8 @@
 // texts, and pathsFrom(), which turns the API's runs into the arrays the views draw. Views read paths and never
 // write to them.
 
-import { t, fmt } from './i18n.js';
+import { t, fmt, runLabels } from './i18n.js';
+import { effectiveStart, domainOf, defaultColor, dashFor, symbolFor, symbol3dFor } from './state.js';
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", "Noto Sans CJK SC", "Noto Sans SC", "PingFang SC", sans-serif';
 // A pale blue-to-sand scale, so that paths in the palette's colours stay the strongest marks on the plot.
@@ -118,4 +119,29 @@ export function customData(p) {
 /** The index of the step a path shows at animation step k: its last point once it has ended. */
 export function at(p, k) {
   return Math.min(k, p.n - 1);
+}
+
+/** Decides whether typed surfaces get a log colour scale: when most of the box sits far below its top. */
+export function spansDecades(z) {
+  const v = [];
+  for (const row of z) for (const e of row) if (e !== null && Number.isFinite(e)) v.push(e);
+  if (v.length < 4) return false;
+  v.sort((a, b) => a - b);
+  const lo = v[0];
+  const hi = v[v.length - 1];
+  return hi - lo > 8 * (v[v.length >> 1] - lo) && hi > lo;
+}
+
+/** What a view needs to draw a state's surface: {key, view, grid, logScale, domain, minima, start}. */
+export function sceneOf(state, catalog, grid, key) {
+  const info = catalog.surfaces[state.surface];
+  return { key, view: state.view, grid, logScale: info ? info.log_scale : spansDecades(grid.z),
+    domain: domainOf(state, catalog), minima: info ? info.minima : [], start: effectiveStart(state, catalog) };
+}
+
+/** Each run's name, colour, dash, head marker and visibility, by its place in the list. */
+export function runStyles(state, catalog) {
+  const labels = runLabels(state.runs, catalog.optimizers);
+  return state.runs.map((r, i) => ({ index: i, name: labels[i], color: r.color || defaultColor(i), dash: dashFor(i),
+    symbol: symbolFor(i), symbol3d: symbol3dFor(i), hidden: r.hidden }));
 }
