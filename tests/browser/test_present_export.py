@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 PLOT_TOP = "document.querySelector('#plot .plot-top')"
 
@@ -15,13 +16,15 @@ def test_present_mode_goes_in_and_out_by_button_and_key_and_is_sized_for_the_bac
     p.settle()
     assert p.state()["present"] is True and "present=1" in p.page.url
     shown = p.js("""['present-title', 'present-caption', 'present-step', 'legend', 'play', 'step-forward', 'restart']
-        .map((id) => { const r = document.getElementById(id).getBoundingClientRect(); return r.width > 0 && r.height > 0; })""")
+        .map((id) => { const r = document.getElementById(id).getBoundingClientRect();
+                       return r.width > 0 && r.height > 0; })""")
     assert all(shown)
     assert "Beale" in p.js("document.getElementById('present-title').textContent")
     assert p.js("document.getElementById('present-caption').textContent").startswith("Six optimizers")
     p.to_end()
     assert p.js("document.getElementById('present-step').textContent") == "step 400 of 400"
-    top = p.js(f"""(() => {{ const d = {PLOT_TOP}.data; const f = document.querySelector('#plot .plot-base')._fullLayout;
+    top = p.js(f"""(() => {{ const d = {PLOT_TOP}.data;
+        const f = document.querySelector('#plot .plot-base')._fullLayout;
         return {{lines: d.filter((t) => t.mode === 'lines').map((t) => t.line.width),
                  heads: d[d.length - 1].marker.size, ticks: [f.xaxis.tickfont.size, f.yaxis.tickfont.size]}}; }})()""")
     assert min(top["lines"]) >= 4 and top["heads"] >= 16 and min(top["ticks"]) >= 18
@@ -71,10 +74,10 @@ def test_data_exports_hold_every_runs_points_losses_and_hyperparameters(open_pag
     p = open_page("?preset=adam-vs-adamw")
     runs = p.js("window.__playground.result.runs")
     d = _download(p, "#export-json")
-    saved = json.loads(open(d.path()).read())
+    saved = json.loads(Path(d.path()).read_text())
     assert [r["xy"] for r in saved["runs"]] == [r["xy"] for r in runs]
     assert saved["runs"][1]["params"]["weight_decay"] == 0.5 and saved["body"]["surface"] == "himmelblau"
-    csv = open(_download(p, "#export-csv").path()).read().splitlines()
+    csv = Path(_download(p, "#export-csv").path()).read_text().splitlines()
     assert csv[0] == "run,name,optimizer,params,step,x,y,loss"
     assert len(csv) == 1 + sum(len(r["xy"]) for r in runs)
 
@@ -85,13 +88,13 @@ def test_image_exports_png_and_svg_at_1920x1080(open_page):
     p.page.select_option("#export-size", "hd")
     with p.page.expect_download() as info:
         p.page.click("#export-png")
-    data = open(info.value.path(), "rb").read()
+    data = Path(info.value.path()).read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (1920, 1080)
     with p.page.expect_download() as info:
         p.page.click("#export-svg")
-    svg = open(info.value.path()).read()
+    svg = Path(info.value.path()).read_text()
     assert svg.startswith("<svg") and 'width="1920"' in svg
 
 
