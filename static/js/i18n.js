@@ -1,5 +1,7 @@
 // Every string the page shows, in English and Simplified Chinese. Optimizer and hyperparameter help come from
-// the API (help.en / help.zh); surface names and descriptions live here, keyed by the API's surface name.
+// the API (help.en / help.zh); surface names and descriptions, and Plotly's own strings, are in i18n-tables.js.
+
+import { SURFACES, PLOTLY_ZH } from './i18n-tables.js';
 
 const en = {
   'app.title': 'Optimizer Playground',
@@ -373,83 +375,8 @@ const zh = {
   'embed.open': '在优化器游乐场中打开',
 };
 
-// Surface names and one-line descriptions, by the API's name. An unknown surface falls back to the API's text.
-const SURFACES = {
-  en: {
-    rosenbrock: ['Rosenbrock', 'A curved, flat-bottomed valley: easy to find, hard to follow to (1, 1).'],
-    beale: ['Beale', 'Steep walls, flat plateaus and a long narrow trough toward (3, 0.5).'],
-    booth: ['Booth', 'A tilted convex bowl (condition number 9): every method gets there, at different speeds.'],
-    matyas: ['Matyas', 'A convex bowl whose diagonal x = y is 25 times flatter than the other direction.'],
-    quadratic: ['Round bowl', 'The baseline: an isotropic bowl, where plain gradient descent is already optimal.'],
-    ill_conditioned: ['Ill-conditioned valley',
-      'A rotated narrow valley (condition number 100): SGD zig-zags, momentum runs along it.'],
-    himmelblau: ['Himmelblau',
-      'Four equally good minima: which one a method finds depends on its start and how it moves.'],
-    goldstein_price: ['Goldstein-Price',
-      'Values over six decades, a global minimum of 3 at (0, -1), local traps at 30, 84 and 840.'],
-    six_hump_camel: ['Six-hump camel', 'Six minima, two of them global and point-symmetric through the origin.'],
-    three_hump_camel: ['Three-hump camel', 'A global minimum at the origin flanked by two shallower local ones.'],
-    styblinski_tang: ['Styblinski-Tang', 'Four basins of different depths; the deepest is at (-2.90, -2.90).'],
-    rastrigin: ['Rastrigin', 'An egg-crate of local minima on a bowl: gradient methods stop in the first dimple.'],
-    ackley: ['Ackley', 'A nearly flat, rippled plain around a sharp funnel at the origin.'],
-    levi: ['Levi N.13', 'Sine ripples whose depth grows with the distance to the minimum at (1, 1).'],
-    saddle: ['Saddle', 'Unbounded below: starting almost on the ridge, how long does each method linger?'],
-    monkey_saddle: ['Monkey saddle',
-      'Three valleys meet at a saddle where slope and curvature vanish: methods crawl past.'],
-    plateau: ['Plateau', 'A well in a nearly flat plain: tiny gradients stall SGD, adaptive methods are unbothered.'],
-    custom: ['Your f(x, y)', 'A surface you typed.'],
-  },
-  zh: {
-    rosenbrock: ['Rosenbrock 函数', '弯曲、底部平坦的山谷：谷底容易找到，却很难沿着它走到 (1, 1)。'],
-    beale: ['Beale 函数', '陡峭的崖壁、平坦的高原，以及一条通向 (3, 0.5) 的狭长沟槽。'],
-    booth: ['Booth 函数', '倾斜的凸碗（条件数 9）：每种方法都能到达，只是快慢不同。'],
-    matyas: ['Matyas 函数', '凸碗，沿对角线 x = y 方向比另一方向平坦 25 倍。'],
-    quadratic: ['圆碗', '基准：各向同性的碗，普通梯度下降已经是最优。'],
-    ill_conditioned: ['病态山谷', '旋转的狭长山谷（条件数 100）：SGD 来回震荡，动量沿谷底前进。'],
-    himmelblau: ['Himmelblau 函数', '四个同样好的极小点：找到哪一个取决于起点和走法。'],
-    goldstein_price: ['Goldstein-Price 函数', '函数值跨越六个数量级，全局最小值 3 在 (0, -1)，另有 30、84、840 三个局部陷阱。'],
-    six_hump_camel: ['六峰驼背函数', '六个极小点，其中两个是全局最小，关于原点中心对称。'],
-    three_hump_camel: ['三峰驼背函数', '全局最小点在原点，两侧各有一个较浅的局部极小点。'],
-    styblinski_tang: ['Styblinski-Tang 函数', '四个深浅不同的盆地；最深的在 (-2.90, -2.90)。'],
-    rastrigin: ['Rastrigin 函数', '碗上布满蛋托般的局部极小点：梯度方法会停在第一个小坑里。'],
-    ackley: ['Ackley 函数', '几乎平坦、布满波纹的平原，中央是原点处的尖锐漏斗。'],
-    levi: ['Levi N.13 函数', '正弦波纹，离 (1, 1) 处的极小点越远越深。'],
-    saddle: ['鞍面', '下方无界：从几乎在脊线上的点出发，各方法会逗留多久？'],
-    monkey_saddle: ['猴鞍面', '三条山谷交汇于一个斜率和曲率都为零的鞍点：各方法缓慢爬过。'],
-    plateau: ['高原', '近乎平坦的平原中的一口井：微小的梯度让 SGD 停滞，自适应方法则不受影响。'],
-    custom: ['自定义 f(x, y)', '你输入的曲面。'],
-  },
-};
-
 export const CATALOGS = { en, zh };
 
-// Plotly's own UI strings (modebar tooltips, "Double-click to zoom back out") in Chinese, given to Plotly through
-// its locale mechanism; its English ones are its defaults.
-const PLOTLY_ZH = {
-  'Autoscale': '自动缩放',
-  'Box Select': '矩形选择',
-  'Compare data on hover': '悬停时比较数据',
-  'Double-click on legend to isolate one trace': '双击图例可只显示这一条',
-  'Double-click to zoom back out': '双击恢复原来的缩放',
-  'Download plot': '下载图像',
-  'Download plot as a png': '下载为 PNG 图片',
-  'Lasso Select': '套索选择',
-  'Orbital rotation': '轨道旋转',
-  'Pan': '平移',
-  'Reset axes': '重置坐标轴',
-  'Reset camera to default': '恢复默认视角',
-  'Reset camera to last save': '恢复上次保存的视角',
-  'Reset view': '重置视图',
-  'Show closest data on hover': '悬停时显示最近的数据',
-  'Snapshot succeeded': '截图成功',
-  'Taking snapshot - this may take a few seconds': '正在截图，请稍候',
-  'Toggle Spike Lines': '切换参考线',
-  'Toggle show closest data on hover': '切换悬停时显示最近的数据',
-  'Turntable rotation': '转盘旋转',
-  'Zoom': '缩放',
-  'Zoom in': '放大',
-  'Zoom out': '缩小',
-};
 let plotlyZhRegistered = false;
 
 /** Registers the Chinese Plotly locale once Plotly is there; returns the locale name for the current language. */
