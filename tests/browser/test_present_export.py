@@ -135,3 +135,12 @@ def test_video_export_shows_progress_and_can_be_cancelled(open_page):
     p.wait("document.getElementById('export-recording').hidden", 20, "the recording to stop")
     assert "cancelled" in p.js("document.getElementById('status').textContent")
     assert p.page_errors == []
+
+
+def test_animation_exports_are_a_gif_and_a_webm_video_made_in_the_browser(open_page):
+    p = open_page("?v=1&surface=booth&steps=5&runs=adam:lr=0.5|sgd:lr=0.05")
+    gif = Path(_download(p, "#export-gif").path()).read_bytes()
+    assert gif[:6] == b"GIF89a" and gif[-1:] == b";"
+    webm = Path(_download(p, "#export-webm").path()).read_bytes()
+    assert webm[:4] == bytes.fromhex("1a45dfa3")  # EBML, the WebM container's magic number
+    assert p.page_errors == [] and p.console_errors == []

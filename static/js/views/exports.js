@@ -1,5 +1,6 @@
 // Export for slides and notebooks: the current view as PNG or SVG (at the size shown or 1920x1080), the race as a
-// WebM video recorded in the browser (MediaRecorder over a canvas, with progress and cancel), every run's data
+// WebM video (MediaRecorder over a canvas) or an animated GIF (gifenc, vendored with its licence), both made in
+// the browser with a progress bar and a cancel button, every run's data
 // as CSV and JSON, an <iframe> snippet for the current link in embed mode, and "Copy as PyTorch", which asks the
 // server (POST /api/export/pytorch) for a script that reproduces the paths.
 
@@ -10,10 +11,13 @@ import { t } from '../i18n.js';
 import { requestBody, toQuery, fmtNum } from '../state.js';
 import { errorWords } from '../errors.js';
 import { copyText, setStatus } from './notices.js';
+import { GIFEncoder, quantize, applyPalette } from '../../vendor/gifenc/gifenc.esm.js';
 
 const $ = (id) => document.getElementById(id);
 const HD = { width: 1920, height: 1080 };
 const MAX_FRAMES = 240; // a video samples at most this many steps, so that a 10,000-step race stays short
+const GIF_FRAMES = 120; // GIFs are larger per frame: fewer frames,
+const GIF_WIDTH = 720; // and at most this wide
 const FPS = 30;
 const REVOKE_MS = 60_000; // a download link's object URL lives this long
 export const EMBED_SIZES = [[640, 400], [800, 500], [960, 540], [1280, 720]];
@@ -87,6 +91,7 @@ export class Exports {
     $('export-csv').addEventListener('click', () => this.data('csv'));
     $('export-json').addEventListener('click', () => this.data('json'));
     $('export-webm').addEventListener('click', () => this.video());
+    $('export-gif').addEventListener('click', () => this.gif());
     $('export-cancel').addEventListener('click', () => this.recording?.abort());
     $('export-embed').addEventListener('click', () => this.embed());
     $('export-pytorch').addEventListener('click', () => this.pytorch());
@@ -171,57 +176,102 @@ export class Exports {
     }
   }
 
-  /** Records the race from step 0 to the end as WebM: each frame is the view's image drawn onto a canvas. */
-  async video() {
-    if (this.recording) return;
-    const canvas = document.createElement('canvas');
-    if (!window.MediaRecorder || !canvas.captureStream) {
-      setStatus(t('export.noVideo'), true);
-      return;
-    }
+  /**
+   * Steps the race from 0 to the end (at most `frames` samples), drawing each frame's view into a canvas of
+   * width x height and handing it to `take(canvas, f, n)`. Shows progress; Cancel stops it. Returns whether it
+   * ran to the end.
+   */
+  async frames(width, height, frames, take) {
     const abort = new AbortController();
     this.recording = abort;
-    const bar = $('export-progress');
-    $('export-recording').hidden = false;
-    const { width, height } = this.size();
+    const canvas = document.createElement('canvas');
     canvas.width = width;
     canvas.height = height;
-    const ctx = canvas.getContext('2d');
-    const stream = canvas.captureStream(0);
-    const track = stream.getVideoTracks()[0];
-    const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((m) => MediaRecorder.isTypeSupported(m));
-    const rec = new MediaRecorder(stream, type ? { mimeType: type } : {});
-    const chunks = [];
-    rec.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
-    const stopped = new Promise((r) => { rec.onstop = r; });
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    const bar = $('export-progress');
+    bar.value = 0;
+    $('export-recording').hidden = false;
     const wasAt = this.player.step;
     this.player.pause();
     const last = this.player.last;
-    const n = Math.min(MAX_FRAMES, last + 1);
-    rec.start();
+    const n = Math.min(frames, last + 1);
+    const shown = this.size();
     try {
       for (let f = 0; f < n; f++) {
         if (abort.signal.aborted) break;
-        const k = n > 1 ? Math.round((f * last) / (n - 1)) : 0;
-        this.player.seek(k);
+        this.player.seek(n > 1 ? Math.round((f * last) / (n - 1)) : 0);
         await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        const frame = await composite(this.plot.graphs, { width, height });
-        ctx.drawImage(frame, 0, 0);
-        track.requestFrame();
+        const frame = await composite(this.plot.graphs, shown);
+        ctx.drawImage(frame, 0, 0, width, height);
+        await take(canvas, ctx, f, n);
         bar.value = (f + 1) / n;
         $('export-progress-text').textContent = t('export.progress', { k: f + 1, n });
-        await new Promise((r) => setTimeout(r, 1000 / FPS));
       }
-    } catch (err) {
-      setStatus(t('export.failed', { msg: errorWords(err) }), true);
     } finally {
-      rec.stop();
-      await stopped;
       $('export-recording').hidden = true;
       this.recording = null;
       this.player.seek(wasAt);
     }
     if (abort.signal.aborted) setStatus(t('export.cancelled'));
-    else if (chunks.length) save(new Blob(chunks, { type: 'video/webm' }), 'optimizer-playground.webm');
+    return !abort.signal.aborted;
+  }
+
+  /** The race as WebM: MediaRecorder over a canvas whose frames are the view's images. */
+  async video() {
+    if (this.recording) return;
+    const probe = document.createElement('canvas');
+    if (!window.MediaRecorder || !probe.captureStream) {
+      setStatus(t('export.noVideo'), true);
+      return;
+    }
+    const { width, height } = this.size();
+    let rec = null;
+    let track = null;
+    const chunks = [];
+    let stopped = null;
+    try {
+      const done = await this.frames(width, height, MAX_FRAMES, async (canvas) => {
+        if (!rec) {
+          const stream = canvas.captureStream(0);
+          track = stream.getVideoTracks()[0];
+          const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm']
+            .find((m) => MediaRecorder.isTypeSupported(m));
+          rec = new MediaRecorder(stream, type ? { mimeType: type } : {});
+          rec.ondataavailable = (e) => { if (e.data.size) chunks.push(e.data); };
+          stopped = new Promise((r) => { rec.onstop = r; });
+          rec.start();
+        }
+        track.requestFrame();
+        await new Promise((r) => setTimeout(r, 1000 / FPS));
+      });
+      rec?.stop();
+      await stopped;
+      if (done && chunks.length) save(new Blob(chunks, { type: 'video/webm' }), 'optimizer-playground.webm');
+    } catch (err) {
+      if (rec?.state === 'recording') rec.stop();
+      setStatus(t('export.failed', { msg: errorWords(err) }), true);
+    }
+  }
+
+  /** The race as an animated GIF, 256 colours a frame, encoded here by gifenc. */
+  async gif() {
+    if (this.recording) return;
+    const shown = this.size();
+    const scale = Math.min(1, GIF_WIDTH / shown.width);
+    const width = Math.round(shown.width * scale);
+    const height = Math.round(shown.height * scale);
+    const gif = GIFEncoder();
+    try {
+      const done = await this.frames(width, height, GIF_FRAMES, (canvas, ctx) => {
+        const { data } = ctx.getImageData(0, 0, width, height);
+        const palette = quantize(data, 256);
+        gif.writeFrame(applyPalette(data, palette), width, height, { palette, delay: 1000 / FPS * 2 });
+      });
+      if (!done) return;
+      gif.finish();
+      save(new Blob([gif.bytes()], { type: 'image/gif' }), 'optimizer-playground.gif');
+    } catch (err) {
+      setStatus(t('export.failed', { msg: errorWords(err) }), true);
+    }
   }
 }
