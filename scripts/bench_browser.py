@@ -104,7 +104,9 @@ def switch_3d_ms(browser, base: str, viewport: dict, n: int = 3) -> list[float]:
             const draws = d().draws;
             const t0 = performance.now();
             document.getElementById('view-3d').click();
-            while (!(d().draws > draws && window.__playground.settled())) await new Promise((r) => setTimeout(r, 5));
+            while (!(d().draws > draws && window.__playground.settled()) && performance.now() < t0 + 60000) {
+                await new Promise((r) => setTimeout(r, 5));
+            }
             return d().lastDrawAt - t0;
         }""")
         out.append(ms)
@@ -157,7 +159,8 @@ def slider_latency_ms(browser, base: str, viewport: dict, n: int = 10) -> list[f
             s.value = String(value);
             s.dispatchEvent(new Event('input', {bubbles: true}));
             s.dispatchEvent(new Event('change', {bubbles: true}));
-            while (d.draws === draws) await new Promise((r) => setTimeout(r, 2));
+            const give_up = t0 + 30000;
+            while (d.draws === draws && performance.now() < give_up) await new Promise((r) => setTimeout(r, 2));
             return d.lastDrawAt - t0;
         }""", value)
         out.append(ms)
@@ -206,6 +209,7 @@ def main() -> None:
             archive = subprocess.run(["git", "archive", args.before], cwd=ROOT, capture_output=True, check=True).stdout
             subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
             results[f"before ({args.before})"] = measure(browser, Path(tmp), viewport, True)
+            print("measured", args.before, file=sys.stderr)
         results["this tree"] = measure(browser, ROOT, viewport, True)
         if args.bundle:
             BUNDLE = args.bundle

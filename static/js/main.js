@@ -24,7 +24,9 @@ import { showModes } from './views/modes.js';
 
 const $ = (id) => document.getElementById(id);
 const catalog = { optimizers: {}, surfaces: {}, surfaceNames: [], presetNames: PRESET_NAMES };
-const debug = { draws: 0, lastDrawAt: 0, changes: 0, errors: [] };
+// Live counters for tests and the benchmark (read through window.__playground.debug, never copied).
+const debug = { draws: 0, lastDrawAt: 0, changes: 0, errors: [],
+  get busy() { return ui.loader?.busy ?? 0; }, get scheduled() { return ui.loader?.scheduled ?? false; } };
 const ui = {}; // the views and helpers, made once at boot
 let state;
 let applyPreset;
@@ -242,7 +244,7 @@ window.__playground = {
   get catalog() { return catalog; },
   get result() { return ui.loader?.result ?? null; },
   get player() { return ui.player; },
-  get debug() { return { ...debug, busy: ui.loader?.busy ?? 0, scheduled: ui.loader?.scheduled ?? false }; },
+  get debug() { return debug; },
   get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend }; },
   plotted: () => ui.plot?.plotted() ?? [],
   /** True when nothing is pending: no debounce, no request, and the drawn paths are the state's. */

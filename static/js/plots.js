@@ -10,9 +10,9 @@ import { Plot3D } from './plot3d.js';
 
 export { pathsFrom, plotlyText, makeTransform } from './plot-common.js';
 
-// 3-D colour heights start three decades below the range's top instead of six: on a coarse grid, the cells
+// 3-D colour heights start two decades below the range's top instead of six: on a coarse grid, the cells
 // next to a zero-valued valley floor (Rosenbrock's) would otherwise stand out as spikes of log(~0).
-const FLOOR_3D = 1e-3;
+const FLOOR_3D = 1e-2;
 
 export class MainPlot {
   constructor(el, { onPick } = {}) {
