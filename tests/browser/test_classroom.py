@@ -209,3 +209,15 @@ def test_labels_reach_plotly_as_data_not_as_templates(open_page):
     trace = p.js(f"(() => {{ const d = {PLOT_TOP}.data[2]; return [d.name, d.hovertemplate]; }})()")
     assert trace[0] == "%{x} %{customdata[0]}"
     assert "%{x} %{customdata[0]}" not in trace[1] and "%{fullData.name}" in trace[1]
+
+
+def test_12_on_a_phone_the_plot_stays_in_view_while_a_slider_is_reached(open_page):
+    p = open_page("?preset=contour", width=390, height=844)
+    p.js("document.getElementById('run0-lr-slider').scrollIntoView({block: 'end'})")
+    both = p.js("""(() => { const v = (el) => { const r = el.getBoundingClientRect();
+        return r.bottom > 0 && r.top < innerHeight && r.height > 0; };
+        const plot = document.getElementById('plot').getBoundingClientRect();
+        return [v(document.getElementById('run0-lr-slider')), plot.top >= 0 && plot.bottom <= innerHeight]; })()""")
+    assert both == [True, True]
+    assert p.js("document.documentElement.scrollWidth") <= 390
+    p.shot("phone-slider-and-plot")
