@@ -104,6 +104,7 @@ const en = {
   'legend.evals': '{n} evaluations in {m} steps',
   'legend.evalsOneStep': '{n} evaluations in 1 step',
   'legend.evalOneStep': '1 evaluation in 1 step',
+  'legend.still': '{note}; still from step {k} on',
 
   'plot.label': 'Surface and optimizer paths. Click to set the start point.',
   'plot.z': 'f(x, y)',
@@ -290,6 +291,7 @@ const zh = {
   'legend.evals': '{m} 步共求值 {n} 次',
   'legend.evalsOneStep': '1 步共求值 {n} 次',
   'legend.evalOneStep': '1 步共求值 1 次',
+  'legend.still': '{note}；第 {k} 步起不再移动',
 
   'plot.label': '曲面与优化路径。点击图像可设置起点。',
   'plot.z': 'f(x, y)',

@@ -37,13 +37,20 @@ function el(tag, cls, text) {
   return e;
 }
 
-/** "N evaluations in M steps" for an L-BFGS run: evals[0] belongs to the start point, not to a step. */
-export function evalsNote(evals) {
-  const m = Math.max(0, evals.length - 1);
+/**
+ * "N evaluations in M steps" for an L-BFGS run: evals[0] belongs to the start point, not to a step. Once the run
+ * has converged, torch's step() still evaluates the start of each step and then returns without moving: those
+ * steps are not counted, and the note says from which step the run stood still.
+ */
+export function evalsNote(evals, x, y) {
+  let last = evals.length - 1;
+  while (last > 0 && x[last] === x[last - 1] && y[last] === y[last - 1]) last--;
   let n = 0;
-  for (const e of evals) n += e ? e.length : 0;
-  if (m !== 1) return t('legend.evals', { n, m });
-  return t(n === 1 ? 'legend.evalOneStep' : 'legend.evalsOneStep', { n });
+  for (let i = 0; i <= last; i++) n += evals[i] ? evals[i].length : 0;
+  const m = last;
+  const note = m !== 1 ? t('legend.evals', { n, m })
+    : t(n === 1 ? 'legend.evalOneStep' : 'legend.evalsOneStep', { n });
+  return last < evals.length - 1 ? t('legend.still', { note, k: last }) : note;
 }
 
 function facts(p, k, minima, pending) {
@@ -85,7 +92,7 @@ export class Legend {
       li.append(btn);
       const line = el('p', 'legend-facts');
       li.append(line);
-      if (!pending && p.evals) li.append(el('p', 'legend-facts legend-evals', evalsNote(p.evals)));
+      if (!pending && p.evals) li.append(el('p', 'legend-facts legend-evals', evalsNote(p.evals, p.x, p.y)));
       this.list.append(li);
       return { p, line };
     });
