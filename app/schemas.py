@@ -222,6 +222,8 @@ class TrajectoryRequest(StrictModel):
 
 class ExpressionCheckRequest(StrictModel):
     expression: Annotated[str, explain("must be a string", "string")]
+    domain: Domain | None = Field(None, description="The plot ranges; the default start is computed for them "
+                                                     "(null: the default domain)")
 
 
 # ---------------------------------------------------------------------------------------------------- responses
@@ -323,7 +325,8 @@ class ExpressionProblem(BaseModel):
 class ExpressionCheck(BaseModel):
     ok: bool
     latex: str | None = None
-    start: list[float] | None = Field(None, description="Where a run starts by default on the default domain")
+    start: list[float] | None = Field(None, description="Where a run starts by default on the given domain")
+    cost: float | None = Field(None, description="A step's work on this surface relative to a built-in one")
     error: ExpressionProblem | None = None
 
 

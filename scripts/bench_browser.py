@@ -7,17 +7,26 @@
    the page's player over about 3 s, and how many of those frames redrew the paths (one per new step).
 3. Latency from a slider change to the redraw: an lr slider moved by script, until the page has drawn the new
    paths; median of 10. It includes the page's 100 ms debounce, which is there on purpose.
+4. Switching 2-D to 3-D: from the click on "3-D surface" until the 3-D view is drawn; median of 3.
+5. Plotly's own start-up: from navigation start to window.Plotly being defined.
 
-Usage: python scripts/bench_browser.py [--viewport 1440x900]
+--before REF measures the page of a git revision (its tree, served by its own app) in the same run, and prints
+the ratios. --bundle FILE serves another Plotly build (e.g. plotly.js-cartesian-dist-min from the npm registry)
+in place of the wheel's full bundle, for the 2-D figures only (a cartesian bundle has no 3-D). The load average is
+printed with the figures: on a busy machine they are slower, and the ratios are what carries over.
+
+Usage: python scripts/bench_browser.py [--viewport 1440x900] [--before REF] [--bundle FILE]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -34,10 +43,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server() -> tuple[subprocess.Popen, str]:
+def start_server(root: Path = ROOT) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
-                             str(port), "--log-level", "warning"], cwd=ROOT)
+                             str(port), "--log-level", "warning"], cwd=root)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -57,18 +66,56 @@ def wait(page, expression: str, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
-def first_path_ms(browser, base: str, viewport: dict) -> float:
+BUNDLE: Path | None = None  # --bundle: served in place of the wheel's plotly.min.js
+
+
+def new_context(browser, viewport: dict):
     ctx = browser.new_context(viewport=viewport)
+    if BUNDLE is not None:
+        body = BUNDLE.read_bytes()
+        ctx.route("**/static/vendor/plotly.min.js",
+                  lambda r: r.fulfill(status=200, body=body, content_type="text/javascript"))
+    return ctx
+
+
+def first_path_ms(browser, base: str, viewport: dict) -> tuple[float, float]:
+    """(first drawn path, Plotly defined), both from navigation start."""
+    ctx = new_context(browser, viewport)
     page = ctx.new_page()
+    page.add_init_script("""(() => { const t = setInterval(() => { if (window.Plotly) {
+        window.__plotlyAt = performance.now(); clearInterval(t); } }, 2); })()""")
     page.goto(f"{base}/?preset=contour")
     wait(page, "performance.getEntriesByName('first-path').length > 0")
     ms = page.evaluate("performance.getEntriesByName('first-path')[0].startTime")
+    plotly = page.evaluate("window.__plotlyAt ?? NaN")
     ctx.close()
-    return ms
+    return ms, plotly
+
+
+def switch_3d_ms(browser, base: str, viewport: dict, n: int = 3) -> list[float]:
+    out = []
+    for _ in range(n):
+        ctx = new_context(browser, viewport)
+        page = ctx.new_page()
+        page.goto(f"{base}/?preset=contour")
+        wait(page, "window.__playground && window.__playground.settled()")
+        ms = page.evaluate("""async () => {
+            const d = () => window.__playground.debug;
+            const draws = d().draws;
+            const t0 = performance.now();
+            document.getElementById('view-3d').click();
+            while (!(d().draws > draws && window.__playground.settled()) && performance.now() < t0 + 60000) {
+                await new Promise((r) => setTimeout(r, 5));
+            }
+            return d().lastDrawAt - t0;
+        }""")
+        out.append(ms)
+        ctx.close()
+    return out
 
 
 def animation_fps(browser, base: str, viewport: dict, seconds: float = 3.0) -> tuple[float, float, int]:
-    ctx = browser.new_context(viewport=viewport)
+    ctx = new_context(browser, viewport)
     page = ctx.new_page()
     page.goto(f"{base}/?preset=rosenbrock")
     wait(page, "window.__playground && window.__playground.settled()")
@@ -97,7 +144,7 @@ def animation_fps(browser, base: str, viewport: dict, seconds: float = 3.0) -> t
 
 
 def slider_latency_ms(browser, base: str, viewport: dict, n: int = 10) -> list[float]:
-    ctx = browser.new_context(viewport=viewport)
+    ctx = new_context(browser, viewport)
     page = ctx.new_page()
     page.goto(f"{base}/?preset=contour")
     wait(page, "window.__playground && window.__playground.settled()")
@@ -112,7 +159,8 @@ def slider_latency_ms(browser, base: str, viewport: dict, n: int = 10) -> list[f
             s.value = String(value);
             s.dispatchEvent(new Event('input', {bubbles: true}));
             s.dispatchEvent(new Event('change', {bubbles: true}));
-            while (d.draws === draws) await new Promise((r) => setTimeout(r, 2));
+            const give_up = t0 + 30000;
+            while (d.draws === draws && performance.now() < give_up) await new Promise((r) => setTimeout(r, 2));
             return d.lastDrawAt - t0;
         }""", value)
         out.append(ms)
@@ -121,34 +169,64 @@ def slider_latency_ms(browser, base: str, viewport: dict, n: int = 10) -> list[f
     return out
 
 
+def measure(browser, root: Path, viewport: dict, with_3d: bool) -> dict:
+    proc, base = start_server(root)
+    try:
+        cold = first_path_ms(browser, base, viewport)
+        warm = [first_path_ms(browser, base, viewport) for _ in range(5)]
+        fps, redraws, n_paths = animation_fps(browser, base, viewport)
+        latency = slider_latency_ms(browser, base, viewport)
+        switch = switch_3d_ms(browser, base, viewport) if with_3d else []
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return {"cold": cold[0], "warm": statistics.median(w[0] for w in warm),
+            "plotly": statistics.median(w[1] for w in warm), "fps": fps, "redraws": redraws, "n_paths": n_paths,
+            "latency": statistics.median(latency), "switch": statistics.median(switch) if switch else float("nan")}
+
+
+ROWS = [("warm", "first drawn path, warm median (ms)"), ("cold", "first drawn path, cold (ms)"),
+        ("plotly", "Plotly defined, warm median (ms)"), ("fps", "animation frames/s, 13 paths"),
+        ("redraws", "path redraws/s"), ("latency", "slider release to redraw, median (ms)"),
+        ("switch", "2-D to 3-D switch, median (ms)")]
+
+
 def main() -> None:
+    global BUNDLE
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--viewport", default="1440x900")
+    ap.add_argument("--before", help="a git revision whose page is measured too, in the same run")
+    ap.add_argument("--bundle", type=Path, help="a Plotly build to serve instead of the wheel's (2-D figures only)")
     args = ap.parse_args()
     w, h = (int(v) for v in args.viewport.split("x"))
     viewport = {"width": w, "height": h}
     from playwright.sync_api import sync_playwright
 
-    proc, base = start_server()
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            cold = first_path_ms(browser, base, viewport)
-            warm = [first_path_ms(browser, base, viewport) for _ in range(5)]
-            fps, redraws, n_paths = animation_fps(browser, base, viewport)
-            latency = slider_latency_ms(browser, base, viewport)
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        if args.before:
+            archive = subprocess.run(["git", "archive", args.before], cwd=ROOT, capture_output=True, check=True).stdout
+            subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+            results[f"before ({args.before})"] = measure(browser, Path(tmp), viewport, True)
+            print("measured", args.before, file=sys.stderr)
+        results["this tree"] = measure(browser, ROOT, viewport, True)
+        if args.bundle:
+            BUNDLE = args.bundle
+            results[f"this tree, {args.bundle.name}"] = measure(browser, ROOT, viewport, False)
+        browser.close()
 
-    print(f"headless Chromium, viewport {w}x{h}")
-    print(f"time to first drawn path:  cold {cold:.0f} ms, warm median {statistics.median(warm):.0f} ms "
-          f"(min {min(warm):.0f}, max {max(warm):.0f}; ?preset=contour)")
-    print(f"animation, {n_paths} paths:       {fps:.1f} frames/s, {redraws:.1f} path redraws/s "
-          "(?preset=rosenbrock at 60 steps/s)")
-    print(f"slider change to redraw:   median {statistics.median(latency):.0f} ms "
-          f"(min {min(latency):.0f}, max {max(latency):.0f}; includes the 100 ms debounce)")
+    print(f"headless Chromium, viewport {w}x{h}; load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
+    names = list(results)
+    print(f"{'':42}" + "".join(f"{n[:28]:>30}" for n in names))
+    for key, label in ROWS:
+        print(f"{label:42}" + "".join(f"{results[n][key]:30.1f}" for n in names))
+    if len(names) > 1:
+        first = results[names[0]]
+        for n in names[1:]:
+            ratios = ", ".join(f"{key} {results[n][key] / first[key]:.2f}x" for key, _ in ROWS
+                               if first[key] == first[key] and results[n][key] == results[n][key])
+            print(f"{n} / {names[0]}: {ratios}")
 
 
 if __name__ == "__main__":

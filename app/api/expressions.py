@@ -53,13 +53,14 @@ async def parse(text: str, domain: Any, loc: tuple) -> Surface:
 async def check_formula(body: ExpressionCheckRequest):
     """Parse a formula for live feedback: its LaTeX and default start, or the error and where it is (200 either
     way). Parsing is cheap and bounded, so this passes no admission gate."""
-    return json_response(dumps(await run_in_threadpool(check, body.expression)))
+    domain = None if body.domain is None else body.domain.pairs()
+    return json_response(dumps(await run_in_threadpool(check, body.expression, domain)))
 
 
-def check(text: str) -> dict[str, Any]:
+def check(text: str, domain: Any = None) -> dict[str, Any]:
     try:
-        surface = parse_expression(text)
+        surface = parse_expression(text, domain=domain)
     except ExpressionError as err:
         return {"ok": False, "error": {"message": err.message, "position": err.position, "code": "expression",
                                        "params": {"position": err.position, "message": err.message}}}
-    return {"ok": True, "latex": surface.latex, "start": list(surface.start)}
+    return {"ok": True, "latex": surface.latex, "start": list(surface.start), "cost": surface.cost}

@@ -4,10 +4,11 @@
 const BASE = new URL('../../', import.meta.url);
 
 export class ApiError extends Error {
-  constructor(status, message, detail) {
+  constructor(status, message, detail, retryAfter = null) {
     super(message);
     this.status = status;
     this.detail = detail;
+    this.retryAfter = retryAfter; // seconds, from a 503's Retry-After
   }
 }
 
@@ -26,7 +27,7 @@ function url(path, query) {
 }
 
 async function send(path, { method = 'GET', body, query, signal } = {}) {
-  const init = { method, signal, headers: { Accept: 'application/json' } };
+  const init = { method, signal, headers: { Accept: 'application/json, text/x-python;q=0.9' } };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
@@ -39,9 +40,21 @@ async function send(path, { method = 'GET', body, query, signal } = {}) {
     } catch {
       /* not JSON: keep the status */
     }
-    throw new ApiError(res.status, errorText(payload, res.status), payload?.detail);
+    const wait = Number(res.headers.get('retry-after'));
+    throw new ApiError(res.status, errorText(payload, res.status), payload?.detail,
+      res.status === 503 ? (Number.isFinite(wait) && wait >= 0 ? wait : 1) : null);
   }
   return res;
+}
+
+export async function getLimits(signal) {
+  return (await send('api/limits', { signal })).json();
+}
+
+/** The current setup as a PyTorch script (text/x-python): the body of POST /api/trajectories. */
+export async function exportPytorch(body, signal) {
+  const res = await send('api/export/pytorch', { method: 'POST', body, signal });
+  return res.text();
 }
 
 export async function getOptimizers(signal) {
@@ -61,8 +74,9 @@ export async function getCustomGrid(expression, xr, yr, n, signal) {
   return (await send('api/surfaces/custom/grid', { query, signal })).json();
 }
 
-export async function checkExpression(expression, signal) {
-  return (await send('api/expressions/check', { method: 'POST', body: { expression }, signal })).json();
+export async function checkExpression(expression, signal, domain = null) {
+  const body = domain ? { expression, domain } : { expression };
+  return (await send('api/expressions/check', { method: 'POST', body, signal })).json();
 }
 
 export async function postTrajectories(body, signal) {

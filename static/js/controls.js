@@ -4,11 +4,12 @@
 // Every element is made with createElement and filled with textContent: no markup is ever parsed.
 
 import { t, help, surfaceName, surfaceDescription, runLabels, getLang } from './i18n.js';
-import { MAX_RUNS, MAX_STEPS, SPEEDS, PALETTE, defaultColor, dashFor, makeRun, checkParam, effectiveStart,
+import { LIMITS, SPEEDS, PALETTE, boundsOf, defaultColor, dashFor, makeRun, checkParam, effectiveStart,
   fmtNum } from './state.js';
 import { PRESET_NAMES } from './presets.js';
-import { swatch } from './plots.js';
+import { swatch } from './legend.js';
 
+// Examples for typed surfaces. None starts on a stationary point: the default start follows the server's rule.
 export const EXAMPLES = [
   'x^4 - 2x^2 + y^2',
   'sin(x)*cos(y) + 0.1(x^2 + y^2)',
@@ -83,7 +84,7 @@ function freeColor(runs) {
 }
 
 export class Controls {
-  constructor({ catalog, getState, change, onExpression, onCopy, onReset, onPreset }) {
+  constructor({ catalog, getState, change, onExpression, onCopy, onReset, onPreset, onPresent, onNote, getWork }) {
     this.catalog = catalog;
     this.getState = getState;
     this.change = change;
@@ -91,6 +92,9 @@ export class Controls {
     this.onCopy = onCopy;
     this.onReset = onReset;
     this.onPreset = onPreset;
+    this.onPresent = onPresent;
+    this.onNote = onNote ?? (() => {});
+    this.getWork = getWork ?? (() => null);
     this.runsSignature = '';
     this.bind();
   }
@@ -109,6 +113,14 @@ export class Controls {
     $('lang').addEventListener('change', (e) => this.change((s) => { s.lang = e.target.value; }, { push: true }));
     $('reset').addEventListener('click', () => this.onReset());
     $('copy-link').addEventListener('click', () => this.onCopy());
+    $('present-toggle').addEventListener('click', () => this.onPresent());
+    $('present-exit').addEventListener('click', () => this.onPresent());
+    $('aspect').addEventListener('change', (e) => this.change((s) => { s.aspect = e.target.checked ? 'equal' : 'fill'; },
+      { push: true }));
+    $('budget-fix').addEventListener('click', () => {
+      const work = this.getWork();
+      if (work?.over) this.change((s) => { s.steps = work.maxSteps; }, { push: true, restart: true });
+    });
 
     $('expr').addEventListener('input', (e) => this.onExpression(e.target.value));
     for (const [id, key, i] of [['xmin', 'xr', 0], ['xmax', 'xr', 1], ['ymin', 'yr', 0], ['ymax', 'yr', 1]]) {
@@ -117,7 +129,8 @@ export class Controls {
         const s = this.getState();
         const r = [...s[key]];
         if (typeof v === 'number') r[i] = v;
-        const ok = typeof v === 'number' && r[0] < r[1] && Math.abs(r[0]) <= 1e6 && Math.abs(r[1]) <= 1e6;
+        const { min, max } = LIMITS.coord;
+        const ok = typeof v === 'number' && r[0] < r[1] && r.every((e) => e >= min && e <= max);
         $('range-error').hidden = ok;
         if (!ok) return;
         this.change((st) => { st[key] = r; st.start = null; }, { push: true, restart: true });
@@ -126,7 +139,12 @@ export class Controls {
 
     const startInput = (i) => (e) => {
       const v = readNumber(e.target);
-      if (typeof v !== 'number' || Math.abs(v) > 1e6) { this.render(); return; }
+      const { min, max } = LIMITS.coord;
+      if (typeof v !== 'number' || v < min || v > max) {
+        if (typeof v === 'number') this.onNote(t('field.clamped', { name: t(i ? 'start.y' : 'start.x'), value: v, min, max, to: '—' }));
+        this.render();
+        return;
+      }
       this.change((s) => {
         const p = [...effectiveStart(s, this.catalog)];
         p[i] = v;
@@ -136,21 +154,18 @@ export class Controls {
     $('start-x').addEventListener('change', startInput(0));
     $('start-y').addEventListener('change', startInput(1));
 
-    $('steps').addEventListener('change', (e) => {
+    // Numbers are clamped to the server's limits, and the page says so when it changes what was typed.
+    const bounded = (id, label, integer) => $(id).addEventListener('change', (e) => {
       const v = readNumber(e.target);
       if (typeof v !== 'number') { this.render(); return; }
-      this.change((s) => { s.steps = Math.max(1, Math.min(MAX_STEPS, Math.round(v))); }, { push: true });
+      const { min, max } = boundsOf(id);
+      const w = Math.min(max, Math.max(min, integer ? Math.round(v) : v));
+      if (w !== v) this.onNote(t('field.clamped', { name: t(label), value: v, min, max, to: w }));
+      this.change((s) => { s[id] = w; }, { push: true });
     });
-    $('noise').addEventListener('change', (e) => {
-      const v = readNumber(e.target);
-      if (typeof v !== 'number' || v < 0) { this.render(); return; }
-      this.change((s) => { s.noise = Math.min(1000, v); }, { push: true });
-    });
-    $('seed').addEventListener('change', (e) => {
-      const v = readNumber(e.target);
-      if (typeof v !== 'number' || v < 0) { this.render(); return; }
-      this.change((s) => { s.seed = Math.min(2 ** 31 - 1, Math.round(v)); }, { push: true });
-    });
+    bounded('steps', 'steps.label', true);
+    bounded('noise', 'noise.label', false);
+    bounded('seed', 'seed.label', true);
     for (const id of ['view-2d', 'view-3d']) {
       $(id).addEventListener('change', (e) => {
         if (e.target.checked) this.change((s) => { s.view = e.target.value; }, { push: true });
@@ -184,8 +199,27 @@ export class Controls {
       });
       return b;
     }));
+    this.setLimits();
     this.runsSignature = '';
     this.render();
+  }
+
+  /** The inputs' min, max and maxlength, from GET /api/limits. */
+  setLimits() {
+    for (const id of ['steps', 'noise', 'seed']) {
+      const { min, max } = boundsOf(id);
+      $(id).min = String(min);
+      $(id).max = String(max);
+    }
+    for (const id of ['xmin', 'xmax', 'ymin', 'ymax', 'start-x', 'start-y']) {
+      $(id).min = String(LIMITS.coord.min);
+      $(id).max = String(LIMITS.coord.max);
+    }
+    $('expr').maxLength = LIMITS.expression.max_length;
+  }
+
+  surfaceLabel(name) {
+    return surfaceName(name, this.catalog.surfaces[name]?.label ?? name);
   }
 
   /** Brings every control in line with the state. */
@@ -212,11 +246,18 @@ export class Controls {
     setValue($('seed'), s.seed);
     $('view-2d').checked = s.view === '2d';
     $('view-3d').checked = s.view === '3d';
+    $('aspect').checked = s.aspect === 'equal';
+    $('aspect').disabled = s.view !== '2d';
+    const work = this.getWork();
+    $('steps').setAttribute('aria-invalid', work?.over ? 'true' : 'false');
+    $('budget-fix').hidden = !work?.over;
+    if (work?.over) $('budget-fix').textContent = t('budget.use', { max: work.maxSteps });
     if (![...$('speed').options].some((o) => Number(o.value) === s.speed)) this.rebuildSpeed();
     $('speed').value = String(s.speed);
-    $('runs-count').textContent = t('runs.count', { n: s.runs.length, max: MAX_RUNS });
-    $('add-run').disabled = s.runs.length >= MAX_RUNS;
-    $('add-run').title = s.runs.length >= MAX_RUNS ? t('runs.full', { max: MAX_RUNS }) : '';
+    const maxRuns = LIMITS.runs.max;
+    $('runs-count').textContent = t('runs.count', { n: s.runs.length, max: maxRuns });
+    $('add-run').disabled = s.runs.length >= maxRuns;
+    $('add-run').title = s.runs.length >= maxRuns ? t('runs.full', { max: maxRuns }) : '';
     this.renderRuns();
   }
 
@@ -240,7 +281,7 @@ export class Controls {
 
   addRun() {
     this.change((s) => {
-      if (s.runs.length >= MAX_RUNS) return;
+      if (s.runs.length >= LIMITS.runs.max) return;
       const run = makeRun(this.catalog.optimizers.adam);
       run.color = freeColor(s.runs);
       s.runs.push(run);
@@ -265,9 +306,9 @@ export class Controls {
       optSelect);
 
     const dup = el('button', { type: 'button', class: 'btn small', text: t('runs.duplicate'), id: id('duplicate') });
-    dup.disabled = this.getState().runs.length >= MAX_RUNS;
+    dup.disabled = this.getState().runs.length >= LIMITS.runs.max;
     dup.addEventListener('click', () => this.change((s) => {
-      if (s.runs.length >= MAX_RUNS) return;
+      if (s.runs.length >= LIMITS.runs.max) return;
       const copy = JSON.parse(JSON.stringify(s.runs[i]));
       copy.label = '';
       copy.color = freeColor(s.runs);
@@ -285,10 +326,11 @@ export class Controls {
     li.append(head);
 
     const meta = el('div', { class: 'run-meta' });
-    const label = el('input', { type: 'text', id: id('label'), maxlength: '40', class: 'run-label',
+    const maxLabel = LIMITS.label.max_length;
+    const label = el('input', { type: 'text', id: id('label'), maxlength: String(maxLabel), class: 'run-label',
       placeholder: t('runs.labelPlaceholder'), autocomplete: 'off' });
     label.addEventListener('change', (e) => {
-      const text = e.target.value.replace(/[<>\u0000-\u001f]/g, '').trim().slice(0, 40);
+      const text = e.target.value.replace(/[<>\u0000-\u001f]/g, '').trim().slice(0, maxLabel);
       this.change((s) => { s.runs[i].label = text; }, { push: true });
     });
     const color = el('input', { type: 'color', id: id('color'), class: 'run-color' });
@@ -319,10 +361,14 @@ export class Controls {
     const id = `run${i}-${p.name}`;
     const tip = help(p.help);
     const row = el('div', { class: `param kind-${p.kind}`, dataset: { param: p.name } });
-    const set = (value, push) => this.change((s) => {
-      const [v] = checkParam(p, value);
-      s.runs[i].params[p.name] = v;
-    }, { push });
+    const set = (value, push) => {
+      const [v, ok] = checkParam(p, value);
+      if (!ok && push) {
+        this.onNote(t('param.clamped', { name: p.name, value: Array.isArray(value) ? value.join(', ') : value,
+          min: fmtNum(p.min ?? -Infinity), max: fmtNum(p.max ?? Infinity), to: Array.isArray(v) ? v.join(', ') : v }));
+      }
+      this.change((s) => { s.runs[i].params[p.name] = v; }, { push });
+    };
 
     if (p.kind === 'bool') {
       const box = el('input', { type: 'checkbox', id, title: tip });

@@ -1,5 +1,7 @@
 // Every string the page shows, in English and Simplified Chinese. Optimizer and hyperparameter help come from
-// the API (help.en / help.zh); surface names and descriptions live here, keyed by the API's surface name.
+// the API (help.en / help.zh); surface names and descriptions, and Plotly's own strings, are in i18n-tables.js.
+
+import { SURFACES, PLOTLY_ZH } from './i18n-tables.js';
 
 const en = {
   'app.title': 'Optimizer Playground',
@@ -73,14 +75,14 @@ const en = {
 
   'player.play': 'Play',
   'player.pause': 'Pause',
-  'player.back': 'Step back',
-  'player.forward': 'Step forward',
+  'player.back': 'One step back',
+  'player.forward': 'One step forward',
   'player.restart': 'Restart',
   'player.scrub': 'Step',
   'player.speed': 'Speed',
   'player.speedUnit': '{n} steps/s',
   'player.position': 'step {k} of {n}',
-  'player.keys': 'Keys: Space play/pause · ← → step · R restart',
+  'player.keys': 'Keys: Space play/pause · ← → one step · R restart · P present',
 
   'status.computing': 'Computing…',
   'status.streaming': 'Receiving paths… {k} of {n} steps',
@@ -88,7 +90,7 @@ const en = {
   'status.network': 'Could not reach the server: {msg}',
   'status.failed': 'Drawing failed: {msg}',
 
-  'notice.title': 'Some settings in the link could not be used and were reset to defaults:',
+  'notice.title': 'Some settings in the link were changed:',
   'notice.item': '“{key}” = “{value}”',
   'notice.dismiss': 'Dismiss',
 
@@ -102,6 +104,7 @@ const en = {
   'legend.evals': '{n} evaluations in {m} steps',
   'legend.evalsOneStep': '{n} evaluations in 1 step',
   'legend.evalOneStep': '1 evaluation in 1 step',
+  'legend.still': '{note}; still from step {k} on',
 
   'plot.label': 'Surface and optimizer paths. Click to set the start point.',
   'plot.z': 'f(x, y)',
@@ -124,6 +127,66 @@ const en = {
   'label.wd': '{base} wd {wd}',
   'label.lr': '{base} lr {lr}',
 
+  'expr.fine': 'Formula accepted.',
+  'notice.range': '“{key}” = {value} is outside [{min}, {max}]; it is now {to}.',
+  'notice.integer': '“{key}” = {value} must be a whole number; it is now {to}.',
+  'notice.tooMany': 'The link has {value} runs; at most {max} are shown, the rest were left out.',
+  'notice.unknown': '“{key}” = “{value}” is not known here and was left out.',
+  'notice.invalid': '“{key}” = “{value}” could not be read; it is now {to}, the default.',
+  'notice.ignored': '“{key}” = “{value}” could not be read and was ignored.',
+  'notice.refused': 'The server refused “{key}” = “{value}”, so the default race is shown instead.',
+  'budget.over': '{runs} runs × {steps} steps is more than this server computes at once; at most {max} steps with {runs} runs.',
+  'budget.use': 'Use {max} steps',
+  'param.clamped': '{name} = {value} is outside [{min}, {max}]; it is now {to}.',
+  'field.clamped': '{name} = {value} is outside [{min}, {max}]; it is now {to}.',
+  'status.busy': 'The server is busy, retrying in {s} s…',
+  'err.network': 'the network request failed (is the server running?)',
+  'err.streamEnded': 'the stream of paths ended early',
+  'err.work_budget': 'these runs need {work} work units, more than the {limit} this server computes at once; use fewer steps or runs',
+  'err.range_order': '{field} needs min < max',
+  'err.http413': 'the request is too large',
+  'err.http404': 'not found ({msg})',
+  'err.http503': 'the server is busy; try again in a moment',
+  'legend.now': 'loss now {v}',
+  'plot.diverged': 'diverged at step {k}',
+  'present.on': 'Present',
+  'present.title': 'Present mode (key P): big figure, for the back row',
+  'present.exit': 'Exit present mode',
+  'aspect.label': 'Equal axis scale',
+  'caption.contour': 'Six optimizers from (1, 1.5) on Beale. Plain SGD crawls; momentum and NAG overshoot the trough and swing back; Adagrad, Adadelta and RMSprop rescale each coordinate and head straight in.',
+  'caption.saddle': 'Starting 0.001 off the ridge of x² − y²: SGD lingers on the saddle, momentum leaves late, the adaptive methods slide off early.',
+  'caption.adam-vs-adamw': 'Weight decay 0.5 on Himmelblau: as L2 inside Adam it is rescaled away and barely moves the end point; AdamW’s decoupled decay pulls it toward the origin.',
+  'caption.adagrad-vs-adam': 'In Rosenbrock’s curved valley Adagrad’s steps only shrink and it stalls; Adam’s moving averages keep it walking along the valley.',
+  'caption.rosenbrock': 'All thirteen optimizers in the valley for 500 steps: L-BFGS with a line search reaches (1, 1) in about 30 steps; SGD and ASGD barely leave the start.',
+  'caption.sparse': 'Where the gradient is exactly zero (x ≥ 1 and y ≥ 1), Adam’s momentum carries it on; SparseAdam leaves a coordinate alone once its gradient is zero.',
+  'export.label': 'Export',
+  'export.image': 'Image',
+  'export.size': 'Size',
+  'export.shown': 'as shown',
+  'export.hd': '1920 × 1080',
+  'export.png': 'PNG',
+  'export.svg': 'SVG',
+  'export.data': 'Data',
+  'export.csv': 'CSV',
+  'export.json': 'JSON',
+  'export.animation': 'Animation',
+  'export.webm': 'WebM video',
+  'export.gif': 'Animated GIF',
+  'export.cancel': 'Cancel',
+  'export.progress': 'Recording frame {k} of {n}',
+  'export.cancelled': 'Export cancelled.',
+  'export.saved': 'Saved {name}.',
+  'export.noVideo': 'This browser cannot record video.',
+  'export.failed': 'Export failed: {msg}',
+  'export.embed': 'Embed',
+  'export.embedSize': 'Embed size',
+  'export.embedCopy': 'Copy embed code',
+  'export.embedDone': 'Embed code copied.',
+  'export.pytorch': 'Copy as PyTorch',
+  'export.pytorchDone': 'PyTorch script copied.',
+  'export.pytorchBusy': 'Writing the PyTorch script…',
+  'embed.play': 'Play',
+  'embed.replay': 'Replay',
   'embed.open': 'Open in Optimizer Playground',
 };
 
@@ -188,7 +251,7 @@ const zh = {
   'runs.labelPlaceholder': '自动',
   'runs.color': '颜色',
   'runs.hide': '隐藏',
-  'runs.duplicate': '复制',
+  'runs.duplicate': '创建副本',
   'runs.remove': '删除',
   'runs.more': '更多超参数',
   'runs.run': '第 {n} 个',
@@ -206,7 +269,7 @@ const zh = {
   'player.speed': '速度',
   'player.speedUnit': '每秒 {n} 步',
   'player.position': '第 {k} 步，共 {n} 步',
-  'player.keys': '快捷键：空格 播放/暂停 · ← → 单步 · R 从头开始',
+  'player.keys': '快捷键：空格 播放/暂停 · ← → 单步 · R 从头开始 · P 演示',
 
   'status.computing': '计算中…',
   'status.streaming': '正在接收路径…已完成 {k} / {n} 步',
@@ -214,7 +277,7 @@ const zh = {
   'status.network': '无法连接服务器：{msg}',
   'status.failed': '绘制失败：{msg}',
 
-  'notice.title': '链接中的部分设置无法使用，已恢复为默认值：',
+  'notice.title': '链接中的部分设置已更改：',
   'notice.item': '“{key}” = “{value}”',
   'notice.dismiss': '关闭',
 
@@ -228,6 +291,7 @@ const zh = {
   'legend.evals': '{m} 步共求值 {n} 次',
   'legend.evalsOneStep': '1 步共求值 {n} 次',
   'legend.evalOneStep': '1 步共求值 1 次',
+  'legend.still': '{note}；第 {k} 步起不再移动',
 
   'plot.label': '曲面与优化路径。点击图像可设置起点。',
   'plot.z': 'f(x, y)',
@@ -250,58 +314,83 @@ const zh = {
   'label.wd': '{base} 衰减 {wd}',
   'label.lr': '{base} 学习率 {lr}',
 
+  'expr.fine': '公式有效。',
+  'notice.range': '“{key}” = {value} 超出范围 [{min}, {max}]，已改为 {to}。',
+  'notice.integer': '“{key}” = {value} 必须是整数，已改为 {to}。',
+  'notice.tooMany': '链接中有 {value} 个优化器；最多显示 {max} 个，其余已略去。',
+  'notice.unknown': '“{key}” = “{value}” 无法识别，已略去。',
+  'notice.invalid': '“{key}” = “{value}” 无法读取，已改为默认值 {to}。',
+  'notice.ignored': '“{key}” = “{value}” 无法读取，已忽略。',
+  'notice.refused': '服务器拒绝了 “{key}” = “{value}”，因此改为显示默认赛跑。',
+  'budget.over': '{runs} 个优化器 × {steps} 步超出了服务器一次能计算的量；{runs} 个优化器最多 {max} 步。',
+  'budget.use': '改为 {max} 步',
+  'param.clamped': '{name} = {value} 超出范围 [{min}, {max}]，已改为 {to}。',
+  'field.clamped': '{name} = {value} 超出范围 [{min}, {max}]，已改为 {to}。',
+  'status.busy': '服务器繁忙，{s} 秒后重试…',
+  'err.network': '网络请求失败（服务器是否在运行？）',
+  'err.streamEnded': '路径数据流提前结束',
+  'err.work_budget': '这些运行需要 {work} 个工作单位，超过服务器一次能计算的 {limit}；请减少步数或优化器',
+  'err.range_order': '{field} 需要 最小值 < 最大值',
+  'err.http413': '请求过大',
+  'err.http404': '未找到（{msg}）',
+  'err.http503': '服务器繁忙，请稍后再试',
+  'legend.now': '当前损失 {v}',
+  'plot.diverged': '在第 {k} 步发散',
+  'present.on': '演示',
+  'present.title': '演示模式（P 键）：大图，后排也看得清',
+  'present.exit': '退出演示',
+  'aspect.label': '坐标轴等比例',
+  'caption.contour': '六个优化器从 (1, 1.5) 出发在 Beale 函数上赛跑。普通 SGD 爬得很慢；动量和 NAG 冲过沟槽再摆回；Adagrad、Adadelta 和 RMSprop 按坐标缩放步长，径直进入沟槽。',
+  'caption.saddle': '从 x² − y² 的脊线偏离 0.001 处出发：SGD 在鞍点上徘徊，动量方法较晚离开，自适应方法很早就滑下去。',
+  'caption.adam-vs-adamw': 'Himmelblau 函数上权重衰减 0.5：Adam 中的 L2 项被自适应缩放抵消，终点几乎不变；AdamW 的解耦衰减把终点拉向原点。',
+  'caption.adagrad-vs-adam': '在 Rosenbrock 弯曲的山谷里，Adagrad 的步长只会越来越小，最终停滞；Adam 的滑动平均让它沿山谷继续前进。',
+  'caption.rosenbrock': '全部十三个优化器在山谷中走 500 步：带线搜索的 L-BFGS 约 30 步到达 (1, 1)；SGD 和 ASGD 几乎没离开起点。',
+  'caption.sparse': '在梯度恰好为零的区域（x ≥ 1 且 y ≥ 1），Adam 的动量让它继续前进；SparseAdam 在某个坐标的梯度为零后就不再移动它。',
+  'export.label': '导出',
+  'export.image': '图片',
+  'export.size': '尺寸',
+  'export.shown': '当前大小',
+  'export.hd': '1920 × 1080',
+  'export.png': 'PNG',
+  'export.svg': 'SVG',
+  'export.data': '数据',
+  'export.csv': 'CSV',
+  'export.json': 'JSON',
+  'export.animation': '动画',
+  'export.webm': 'WebM 视频',
+  'export.gif': 'GIF 动图',
+  'export.cancel': '取消',
+  'export.progress': '正在录制第 {k} / {n} 帧',
+  'export.cancelled': '已取消导出。',
+  'export.saved': '已保存 {name}。',
+  'export.noVideo': '此浏览器无法录制视频。',
+  'export.failed': '导出失败：{msg}',
+  'export.embed': '嵌入',
+  'export.embedSize': '嵌入尺寸',
+  'export.embedCopy': '复制嵌入代码',
+  'export.embedDone': '嵌入代码已复制。',
+  'export.pytorch': '复制为 PyTorch 代码',
+  'export.pytorchDone': 'PyTorch 脚本已复制。',
+  'export.pytorchBusy': '正在生成 PyTorch 脚本…',
+  'embed.play': '播放',
+  'embed.replay': '重新播放',
   'embed.open': '在优化器游乐场中打开',
 };
 
-// Surface names and one-line descriptions, by the API's name. An unknown surface falls back to the API's text.
-const SURFACES = {
-  en: {
-    rosenbrock: ['Rosenbrock', 'A curved, flat-bottomed valley: easy to find, hard to follow to (1, 1).'],
-    beale: ['Beale', 'Steep walls, flat plateaus and a long narrow trough toward (3, 0.5).'],
-    booth: ['Booth', 'A tilted convex bowl (condition number 9): every method gets there, at different speeds.'],
-    matyas: ['Matyas', 'A convex bowl whose diagonal x = y is 25 times flatter than the other direction.'],
-    quadratic: ['Round bowl', 'The baseline: an isotropic bowl, where plain gradient descent is already optimal.'],
-    ill_conditioned: ['Ill-conditioned valley',
-      'A rotated narrow valley (condition number 100): SGD zig-zags, momentum runs along it.'],
-    himmelblau: ['Himmelblau',
-      'Four equally good minima: which one a method finds depends on its start and how it moves.'],
-    goldstein_price: ['Goldstein-Price',
-      'Values over six decades, a global minimum of 3 at (0, -1), local traps at 30, 84 and 840.'],
-    six_hump_camel: ['Six-hump camel', 'Six minima, two of them global and point-symmetric through the origin.'],
-    three_hump_camel: ['Three-hump camel', 'A global minimum at the origin flanked by two shallower local ones.'],
-    styblinski_tang: ['Styblinski-Tang', 'Four basins of different depths; the deepest is at (-2.90, -2.90).'],
-    rastrigin: ['Rastrigin', 'An egg-crate of local minima on a bowl: gradient methods stop in the first dimple.'],
-    ackley: ['Ackley', 'A nearly flat, rippled plain around a sharp funnel at the origin.'],
-    levi: ['Levi N.13', 'Sine ripples whose depth grows with the distance to the minimum at (1, 1).'],
-    saddle: ['Saddle', 'Unbounded below: starting almost on the ridge, how long does each method linger?'],
-    monkey_saddle: ['Monkey saddle',
-      'Three valleys meet at a saddle where slope and curvature vanish: methods crawl past.'],
-    plateau: ['Plateau', 'A well in a nearly flat plain: tiny gradients stall SGD, adaptive methods are unbothered.'],
-    custom: ['Your f(x, y)', 'A surface you typed.'],
-  },
-  zh: {
-    rosenbrock: ['Rosenbrock 函数', '弯曲、底部平坦的山谷：谷底容易找到，却很难沿着它走到 (1, 1)。'],
-    beale: ['Beale 函数', '陡峭的崖壁、平坦的高原，以及一条通向 (3, 0.5) 的狭长沟槽。'],
-    booth: ['Booth 函数', '倾斜的凸碗（条件数 9）：每种方法都能到达，只是快慢不同。'],
-    matyas: ['Matyas 函数', '凸碗，沿对角线 x = y 方向比另一方向平坦 25 倍。'],
-    quadratic: ['圆碗', '基准：各向同性的碗，普通梯度下降已经是最优。'],
-    ill_conditioned: ['病态山谷', '旋转的狭长山谷（条件数 100）：SGD 来回震荡，动量沿谷底前进。'],
-    himmelblau: ['Himmelblau 函数', '四个同样好的极小点：找到哪一个取决于起点和走法。'],
-    goldstein_price: ['Goldstein-Price 函数', '函数值跨越六个数量级，全局最小值 3 在 (0, -1)，另有 30、84、840 三个局部陷阱。'],
-    six_hump_camel: ['六峰驼背函数', '六个极小点，其中两个是全局最小，关于原点中心对称。'],
-    three_hump_camel: ['三峰驼背函数', '全局最小点在原点，两侧各有一个较浅的局部极小点。'],
-    styblinski_tang: ['Styblinski-Tang 函数', '四个深浅不同的盆地；最深的在 (-2.90, -2.90)。'],
-    rastrigin: ['Rastrigin 函数', '碗上布满蛋托般的局部极小点：梯度方法会停在第一个小坑里。'],
-    ackley: ['Ackley 函数', '几乎平坦、布满波纹的平原，中央是原点处的尖锐漏斗。'],
-    levi: ['Levi N.13 函数', '正弦波纹，离 (1, 1) 处的极小点越远越深。'],
-    saddle: ['鞍面', '下方无界：从几乎在脊线上的点出发，各方法会逗留多久？'],
-    monkey_saddle: ['猴鞍面', '三条山谷交汇于一个斜率和曲率都为零的鞍点：各方法缓慢爬过。'],
-    plateau: ['高原', '近乎平坦的平原中的一口井：微小的梯度让 SGD 停滞，自适应方法则不受影响。'],
-    custom: ['自定义 f(x, y)', '你输入的曲面。'],
-  },
-};
-
 export const CATALOGS = { en, zh };
+
+let plotlyZhRegistered = false;
+
+/** Registers the Chinese Plotly locale once Plotly is there; returns the locale name for the current language. */
+export function registerPlotlyLocale(Plotly) {
+  if (current !== 'zh') return 'en';
+  if (!Plotly) return 'en';
+  if (!plotlyZhRegistered) {
+    Plotly.register({ moduleType: 'locale', name: 'zh-CN', dictionary: PLOTLY_ZH });
+    plotlyZhRegistered = true;
+  }
+  return 'zh-CN';
+}
 export const LANGS = ['en', 'zh'];
 
 let current = 'en';
@@ -329,6 +418,11 @@ export function getLang() {
 export function t(key, vars = {}) {
   const s = CATALOGS[current][key] ?? en[key] ?? key;
   return s.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(vars, k) ? String(vars[k]) : m));
+}
+
+/** True when the catalogs have `key` (used to word server error codes the page knows). */
+export function has(key) {
+  return Object.hasOwn(en, key);
 }
 
 /** An API help object {en, zh} in the current language. */

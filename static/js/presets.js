@@ -1,6 +1,11 @@
 // Classroom presets, each addressable as ?preset=NAME. Learning rates were tuned against POST /api/trajectories
 // so that every path stays finite and the figure tells its story (numbers in the comments are where runs end).
-// Runs list only the hyperparameters that differ from torch's defaults; labels are automatic (see labels.js).
+// Runs list only the hyperparameters that differ from torch's defaults; labels are automatic (runLabels in
+// i18n.js). A preset is a lesson: its caption, shown under the title and in present mode, is `caption.NAME` in
+// i18n.js's catalogs, or a preset's own `caption: {en, zh}` (lesson presets may carry theirs here).
+
+import { t, has } from './i18n.js';
+import { LIMITS } from './state.js';
 
 export const PRESETS = {
   // The notes' contour-plane figure: Beale from (1, 1.5), 400 steps. SGD crawls (ends near (2.08, 0.17)),
@@ -84,6 +89,13 @@ export const PRESETS = {
 
 export const PRESET_NAMES = Object.keys(PRESETS);
 
+/** The preset's caption in `lang`: its own, else the catalog's, else none. */
+export function presetCaption(name, lang) {
+  const own = PRESETS[name]?.caption;
+  if (own) return own[lang] ?? own.en ?? '';
+  return has(`caption.${name}`) ? t(`caption.${name}`) : '';
+}
+
 /**
  * Returns applyPreset(state, name, {runsOnly}) for this catalog: it overwrites the preset's fields of `state`
  * (surface, ranges, start, steps, runs, view, speed, noise) and leaves the rest (lang, modes) alone.
@@ -98,8 +110,8 @@ export function presetApplier(catalog, makeRun) {
     if (opts.runsOnly) return;
     state.surface = p.surface;
     state.expr = p.expr ?? '';
-    state.xr = p.xr ? [...p.xr] : [-3, 3];
-    state.yr = p.yr ? [...p.yr] : [-3, 3];
+    state.xr = p.xr ? [...p.xr] : [...LIMITS.typed_surface.domain.x];
+    state.yr = p.yr ? [...p.yr] : [...LIMITS.typed_surface.domain.y];
     state.start = p.start ? [...p.start] : null;
     state.steps = p.steps;
     state.speed = p.speed;

@@ -16,47 +16,87 @@
 //                                   color for that position), hide=1 hides a run, label is the run's name with
 //                                   "%", ",", "|", ":" and "=" percent-escaped (omitted when automatic).
 //   &noise=0&seed=0                 gradient-noise standard deviation and its seed
-//   &view=2d|3d  &lang=en|zh  &speed=60 (steps per second)  &present=1  &embed=1
+//   &view=2d|3d  &aspect=fill (2-D axes fill the box instead of equal scale)  &lang=en|zh
+//   &speed=60 (steps per second)  &present=1  &embed=1
 //
-// Values that do not parse or are out of range fall back to their defaults (numbers are clamped) and each
-// fallback adds a notice the page shows as text. Nothing read here is ever treated as markup.
+// Values that do not parse fall back to their defaults, numbers out of range are clamped, and each change adds
+// a notice {key, value, to, why, min, max} that the page words (what was changed, to what, why) as text. Nothing read here is ever treated as markup.
+
+import { fmtNum, parseNum, clamp, encodeRun, decodeRuns } from './params.js';
+
+export { fmtNum, checkParam, changeOf, fillParams, makeRun, cleanLabel } from './params.js';
 
 export const VERSION = 1;
-export const MAX_RUNS = 16;
-export const MAX_STEPS = 10000; // the API's limit (app/schemas.py)
-export const MAX_COORD = 1e6;
-export const MAX_LABEL = 40;
-export const MAX_EXPR = 300;
-export const STREAM_ABOVE = 1000; // runs longer than this come through the SSE endpoint
+export const STREAM_ABOVE = 1000; // the page's choice: runs longer than this come through the SSE endpoint
 
-// Okabe & Ito's colour-blind-safe palette (yellow left out: it vanishes on the pale contour), and Plotly's dash
-// patterns: run i gets PALETTE[i % 7] and DASHES[i % 6], so no two of the first 42 runs look alike.
-export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000'];
+// Server limits, as GET /api/limits states them; setLimits() fills this before any state is read.
+export const LIMITS = {};
+
+// 16 colours for up to 16 runs, none repeated: Okabe & Ito's colour-blind-safe set (yellow left out: it vanishes
+// on the pale contour) followed by Paul Tol's "muted" and "dark" sets, ordered so that neighbours differ in both
+// hue and lightness. Each run also has its own dash pattern and head marker shape, so no run depends on colour
+// alone to be told apart.
+export const PALETTE = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9', '#000000', '#882255',
+  '#117733', '#332288', '#999933', '#aa4499', '#44aa99', '#661100', '#6699cc', '#888888'];
 export const DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash', 'longdashdot'];
+export const SYMBOLS = ['circle', 'square', 'diamond', 'triangle-up', 'triangle-down', 'pentagon', 'hexagon',
+  'star', 'triangle-left', 'triangle-right', 'hourglass', 'bowtie', 'star-diamond', 'hexagram', 'cross', 'x'];
+// WebGL (3-D) markers know fewer shapes.
+export const SYMBOLS_3D = ['circle', 'square', 'diamond', 'cross', 'x', 'circle-open', 'square-open',
+  'diamond-open'];
 
 export const SPEEDS = [5, 10, 20, 30, 60, 120, 240, 480, 1000];
 
-// The schema. `values` may be a function of the catalog (surface names come from the API).
+// The schema. `values` may be a function of the catalog (surface names come from the API); bounds marked
+// null are filled from GET /api/limits by setLimits().
 export const PROPS = [
   { name: 'v', type: 'int', default: VERSION, min: VERSION, max: VERSION },
   { name: 'preset', type: 'enum', default: '', values: (c) => ['', ...c.presetNames] },
   { name: 'surface', type: 'enum', default: 'beale', values: (c) => [...c.surfaceNames, 'custom'] },
-  { name: 'expr', type: 'string', default: '', maxLength: MAX_EXPR },
-  { name: 'xr', type: 'range', default: [-3, 3], min: -MAX_COORD, max: MAX_COORD },
-  { name: 'yr', type: 'range', default: [-3, 3], min: -MAX_COORD, max: MAX_COORD },
-  { name: 'start', type: 'point', default: null, min: -MAX_COORD, max: MAX_COORD },
-  { name: 'steps', type: 'int', default: 300, min: 1, max: MAX_STEPS },
+  { name: 'expr', type: 'string', default: '', maxLength: null },
+  { name: 'xr', type: 'range', default: null, min: null, max: null },
+  { name: 'yr', type: 'range', default: null, min: null, max: null },
+  { name: 'start', type: 'point', default: null, min: null, max: null },
+  { name: 'steps', type: 'int', default: 300, min: null, max: null },
   { name: 'runs', type: 'runs', default: [] },
-  { name: 'noise', type: 'float', default: 0, min: 0, max: 1000 },
-  { name: 'seed', type: 'int', default: 0, min: 0, max: 2 ** 31 - 1 },
+  { name: 'noise', type: 'float', default: 0, min: null, max: null },
+  { name: 'seed', type: 'int', default: 0, min: null, max: null },
   { name: 'view', type: 'enum', default: '2d', values: () => ['2d', '3d'] },
+  { name: 'aspect', type: 'enum', default: 'equal', values: () => ['equal', 'fill'] },
   { name: 'lang', type: 'enum', default: '', values: () => ['', 'en', 'zh'] },
-  { name: 'speed', type: 'float', default: 60, min: 1, max: 1000 },
+  { name: 'speed', type: 'float', default: 60, min: SPEEDS[0], max: SPEEDS[SPEEDS.length - 1] },
   { name: 'present', type: 'bool', default: false },
   { name: 'embed', type: 'bool', default: false },
 ];
 
 const PROP = Object.fromEntries(PROPS.map((p) => [p.name, p]));
+
+/** Takes the server's limits (GET /api/limits) as the schema's bounds. */
+export function setLimits(limits) {
+  Object.assign(LIMITS, limits);
+  const { coord, steps, noise, seed, typed_surface: typed } = limits;
+  for (const k of ['xr', 'yr', 'start']) Object.assign(PROP[k], { min: coord.min, max: coord.max });
+  Object.assign(PROP.steps, { min: steps.min, max: steps.max });
+  Object.assign(PROP.noise, { min: noise.min, max: noise.max });
+  Object.assign(PROP.seed, { min: seed.min, max: seed.max });
+  PROP.expr.maxLength = limits.expression.max_length;
+  PROP.xr.default = [...typed.domain.x];
+  PROP.yr.default = [...typed.domain.y];
+}
+
+/** The bounds of a plain field, for controls' min/max attributes and messages. */
+export function boundsOf(name) {
+  const p = PROP[name];
+  return { min: p.min, max: p.max };
+}
+
+export function symbolFor(i) {
+  return SYMBOLS[i % SYMBOLS.length];
+}
+
+export function symbol3dFor(i) {
+  return SYMBOLS_3D[i % SYMBOLS_3D.length];
+}
 
 export function defaultColor(i) {
   return PALETTE[i % PALETTE.length];
@@ -77,190 +117,6 @@ export function clone(x) {
   return x === null || typeof x !== 'object' ? x : JSON.parse(JSON.stringify(x));
 }
 
-// ------------------------------------------------------------------------------------------------ numbers
-
-/** Shortest text that reads back as the same double (JS and Python agree on it). */
-export function fmtNum(v) {
-  return Object.is(v, -0) ? '0' : String(v);
-}
-
-function parseNum(text) {
-  if (typeof text !== 'string' || !/^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text.trim())) return NaN;
-  return Number(text);
-}
-
-function clamp(v, lo, hi) {
-  return Math.min(hi, Math.max(lo, v));
-}
-
-// --------------------------------------------------------------------------------------- hyperparameters
-
-/** A hyperparameter value checked against its spec from GET /api/optimizers: [value, ok]. */
-export function checkParam(spec, value) {
-  if (value === null) {
-    if (spec.nullable || (spec.kind === 'choice' && spec.choices.includes(null))) return [null, true];
-    return [clone(spec.default), false];
-  }
-  const lo = spec.min ?? -Infinity;
-  const hi = spec.max ?? Infinity;
-  switch (spec.kind) {
-    case 'bool':
-      return typeof value === 'boolean' ? [value, true] : [spec.default, false];
-    case 'choice':
-      return spec.choices.includes(value) ? [value, true] : [spec.default, false];
-    case 'pair': {
-      if (!Array.isArray(value) || value.length !== 2 || !value.every(Number.isFinite)) {
-        return [clone(spec.default), false];
-      }
-      const out = value.map((e) => clamp(e, lo, hi));
-      return [out, out[0] === value[0] && out[1] === value[1]];
-    }
-    case 'int': {
-      if (!Number.isFinite(value)) return [spec.default, false];
-      const v = clamp(Math.round(value), lo, hi);
-      return [v, v === value];
-    }
-    default: {
-      if (!Number.isFinite(value)) return [spec.default, false];
-      const v = clamp(value, lo, hi);
-      return [v, v === value];
-    }
-  }
-}
-
-function encodeParam(spec, v) {
-  if (v === null) return 'none';
-  if (spec.kind === 'bool') return v ? '1' : '0';
-  if (spec.kind === 'pair') return `${fmtNum(v[0])}_${fmtNum(v[1])}`;
-  if (spec.kind === 'choice') return String(v);
-  return fmtNum(v);
-}
-
-function decodeParam(spec, text) {
-  if (text === 'none') return null;
-  switch (spec.kind) {
-    case 'bool':
-      return text === '1' || text === 'true' ? true : text === '0' || text === 'false' ? false : undefined;
-    case 'choice':
-      return spec.choices.includes(text) ? text : undefined;
-    case 'pair': {
-      const parts = text.split('_');
-      return parts.length === 2 ? parts.map(parseNum) : undefined;
-    }
-    default:
-      return parseNum(text);
-  }
-}
-
-function sameValue(a, b) {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Every hyperparameter of an optimizer, defaults filled, overrides checked; returns [params, badKeys]. */
-export function fillParams(optSpec, overrides = {}) {
-  const params = {};
-  const bad = [];
-  for (const p of optSpec.params) {
-    if (Object.hasOwn(overrides, p.name)) {
-      const [v, ok] = checkParam(p, overrides[p.name]);
-      params[p.name] = v;
-      if (!ok) bad.push(p.name);
-    } else {
-      params[p.name] = clone(p.default);
-    }
-  }
-  for (const k of Object.keys(overrides)) if (!optSpec.params.some((p) => p.name === k)) bad.push(k);
-  return [params, bad];
-}
-
-/** A run as the state holds it. */
-export function makeRun(optSpec, overrides = {}, extra = {}) {
-  const [params] = fillParams(optSpec, overrides);
-  return { optimizer: optSpec.name, params, color: extra.color ?? null, hidden: !!extra.hidden,
-    label: extra.label ?? '' };
-}
-
-// Labels: printable text, no angle brackets (a label is a name, not markup), at most MAX_LABEL characters.
-// eslint-disable-next-line no-control-regex
-const LABEL_BAD = /[<>\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-export function cleanLabel(text) {
-  if (typeof text !== 'string') return ['', false];
-  if (LABEL_BAD.test(text)) return ['', false];
-  const trimmed = text.trim();
-  return trimmed.length > MAX_LABEL ? [trimmed.slice(0, MAX_LABEL), false] : [trimmed, true];
-}
-
-const ESCAPES = { '%': '%25', ',': '%2C', '|': '%7C', ':': '%3A', '=': '%3D' };
-
-function escapeLabel(text) {
-  return text.replace(/[%,|:=]/g, (c) => ESCAPES[c]);
-}
-
-function unescapeLabel(text) {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return null;
-  }
-}
-
-function encodeRun(run, i, catalog) {
-  const spec = catalog.optimizers[run.optimizer];
-  const parts = [];
-  for (const p of spec.params) {
-    const v = run.params[p.name];
-    if (!sameValue(v, p.default)) parts.push(`${p.name}=${encodeParam(p, v)}`);
-  }
-  if (run.color && run.color.toLowerCase() !== defaultColor(i)) parts.push(`color=${run.color.slice(1).toLowerCase()}`);
-  if (run.hidden) parts.push('hide=1');
-  if (run.label) parts.push(`label=${escapeLabel(run.label)}`);
-  return parts.length ? `${run.optimizer}:${parts.join(',')}` : run.optimizer;
-}
-
-function decodeRuns(text, catalog, notices) {
-  const runs = [];
-  const pieces = text.split('|').filter((s) => s.length);
-  if (pieces.length > MAX_RUNS) notices.push({ key: 'runs', value: `${pieces.length} > ${MAX_RUNS}` });
-  for (const piece of pieces.slice(0, MAX_RUNS)) {
-    const colon = piece.indexOf(':');
-    const name = colon < 0 ? piece : piece.slice(0, colon);
-    const spec = catalog.optimizers[name];
-    if (!spec) {
-      notices.push({ key: 'runs', value: name });
-      continue;
-    }
-    const overrides = {};
-    const extra = {};
-    const body = colon < 0 ? '' : piece.slice(colon + 1);
-    for (const kv of body.split(',').filter((s) => s.length)) {
-      const eq = kv.indexOf('=');
-      const key = eq < 0 ? kv : kv.slice(0, eq);
-      const val = eq < 0 ? '' : kv.slice(eq + 1);
-      if (key === 'color') {
-        if (/^[0-9a-f]{6}$/i.test(val)) extra.color = `#${val.toLowerCase()}`;
-        else notices.push({ key: `${name}.color`, value: val });
-      } else if (key === 'hide') {
-        extra.hidden = val === '1';
-      } else if (key === 'label') {
-        const [label, ok] = cleanLabel(unescapeLabel(val));
-        if (!ok) notices.push({ key: `${name}.label`, value: val });
-        extra.label = label;
-      } else {
-        const p = spec.params.find((q) => q.name === key);
-        const v = p ? decodeParam(p, val) : undefined;
-        if (v === undefined) notices.push({ key: `${name}.${key}`, value: val });
-        else overrides[key] = v;
-      }
-    }
-    const [params, bad] = fillParams(spec, overrides);
-    for (const k of bad) notices.push({ key: `${name}.${k}`, value: String(overrides[k] ?? '') });
-    runs.push({ optimizer: name, params, color: extra.color ?? null, hidden: !!extra.hidden,
-      label: extra.label ?? '' });
-  }
-  return runs;
-}
-
 // ------------------------------------------------------------------------------------------ whole state
 
 /**
@@ -273,8 +129,10 @@ export function validate(state, catalog) {
   for (const p of PROPS) {
     const v = state[p.name];
     const bad = () => {
-      notices.push({ key: p.name, value: typeof v === 'string' ? v : JSON.stringify(v) ?? '' });
-      state[p.name] = clone(p.default);
+      const to = clone(p.default);
+      notices.push({ key: p.name, value: typeof v === 'string' ? v : JSON.stringify(v) ?? '', why: 'invalid',
+        to: Array.isArray(to) ? to.map(fmtNum).join('_') : to === null ? '' : String(to) });
+      state[p.name] = to;
     };
     switch (p.type) {
       case 'int':
@@ -282,7 +140,11 @@ export function validate(state, catalog) {
         if (typeof v !== 'number' || !Number.isFinite(v)) { bad(); break; }
         let w = clamp(v, p.min, p.max);
         if (p.type === 'int') w = Math.round(w);
-        if (w !== v) notices.push({ key: p.name, value: fmtNum(v) });
+        if (w !== v) {
+          notices.push({ key: p.name, value: fmtNum(v), to: fmtNum(w),
+            ...(w === clamp(v, p.min, p.max) || p.type !== 'int' ? { why: 'range', min: p.min, max: p.max }
+              : { why: 'integer' }) });
+        }
         state[p.name] = w;
         break;
       }
@@ -303,15 +165,16 @@ export function validate(state, catalog) {
         if (v === null) break;
         if (!Array.isArray(v) || v.length !== 2 || !v.every(Number.isFinite)) { bad(); break; }
         if (Math.abs(v[0]) > p.max || Math.abs(v[1]) > p.max) {
-          notices.push({ key: p.name, value: v.join(',') });
           state[p.name] = v.map((e) => clamp(e, p.min, p.max));
+          notices.push({ key: p.name, value: v.map(fmtNum).join('_'), to: state[p.name].map(fmtNum).join('_'),
+            why: 'range', min: p.min, max: p.max });
         }
         break;
       case 'runs':
         if (!Array.isArray(v)) { bad(); break; }
-        if (v.length > MAX_RUNS) {
-          notices.push({ key: 'runs', value: `${v.length} > ${MAX_RUNS}` });
-          state.runs = v.slice(0, MAX_RUNS);
+        if (v.length > LIMITS.runs.max) {
+          notices.push({ key: 'runs', value: String(v.length), why: 'tooMany', max: LIMITS.runs.max });
+          state.runs = v.slice(0, LIMITS.runs.max);
         }
         state.runs = state.runs.filter((r) => catalog.optimizers[r.optimizer]);
         break;
@@ -320,17 +183,38 @@ export function validate(state, catalog) {
     }
   }
   if (state.surface === 'custom' && !state.expr) {
-    notices.push({ key: 'expr', value: '' });
+    notices.push({ key: 'expr', value: '', why: 'invalid', to: '' });
     state.surface = PROP.surface.default;
   }
   return notices;
 }
 
-/** The start point actually used: the state's, or the surface's default (centre of a typed surface's box). */
+/**
+ * The start point actually used: the state's, or the surface's default. A typed surface's default comes from
+ * the server's rule (GET /api/limits: typed_surface.start_rule, weights of each range's ends), the same one the
+ * API and the CLI use; it keeps off the box's centre, where symmetric formulas have a stationary point.
+ */
 export function effectiveStart(state, catalog) {
   if (state.start) return state.start;
-  if (state.surface === 'custom') return [(state.xr[0] + state.xr[1]) / 2, (state.yr[0] + state.yr[1]) / 2];
+  if (state.surface === 'custom') {
+    const known = typedStarts.get(typedKey(state.expr, state.xr, state.yr));
+    if (known) return known;
+    // Until the server's check answers: the rule's first candidate, which is the start unless the formula is
+    // stationary there (the request leaves the start to the server, so the path is right either way).
+    const [fx, fy] = LIMITS.typed_surface.start_rule.candidates[0];
+    const at = ([lo, hi], f) => lo + f * (hi - lo);
+    return [at(state.xr, fx), at(state.yr, fy)];
+  }
   return catalog.surfaces[state.surface]?.start ?? [0, 0];
+}
+
+// A typed formula's default start for given ranges, as the server's check computed it (the browser computes no
+// gradient, so it cannot apply the rule itself).
+const typedStarts = new Map();
+const typedKey = (expr, xr, yr) => JSON.stringify([expr, xr, yr]);
+
+export function rememberTypedStart(expr, xr, yr, start) {
+  if (Array.isArray(start) && start.length === 2) typedStarts.set(typedKey(expr, xr, yr), [...start]);
 }
 
 /** The plot box: the surface's domain or the typed ranges. */
@@ -355,6 +239,7 @@ export function toQuery(state, catalog) {
   out.push(['noise', fmtNum(state.noise)]);
   out.push(['seed', String(state.seed)]);
   out.push(['view', state.view]);
+  if (state.aspect !== 'equal') out.push(['aspect', state.aspect]);
   if (state.lang) out.push(['lang', state.lang]);
   out.push(['speed', fmtNum(state.speed)]);
   if (state.present) out.push(['present', '1']);
@@ -433,13 +318,13 @@ export function fromQuery(search, catalog, applyPreset) {
       if (v !== undefined) state[k] = v;
     }
   }
-  for (const k of ['view', 'lang']) if (has(k)) state[k] = get(k);
+  for (const k of ['view', 'lang', 'aspect']) if (has(k)) state[k] = get(k);
   for (const k of ['present', 'embed']) if (has(k)) state[k] = get(k) === '1' || get(k) === 'true';
   if (has('runs')) state.runs = decodeRuns(get('runs'), catalog, notices);
 
   notices.push(...validate(state, catalog));
   if (state.runs.length === 0) {
-    if (has('runs')) notices.push({ key: 'runs', value: get('runs') });
+    if (has('runs')) notices.push({ key: 'runs', value: get('runs'), why: 'invalid', to: '' });
     applyPreset(state, 'contour', { runsOnly: true });
   }
   return { state, notices };
@@ -452,7 +337,7 @@ export function requestBody(state, catalog) {
     : state.surface;
   return {
     surface,
-    start: effectiveStart(state, catalog),
+    start: state.start ?? null, // null: the surface's default start, computed by the server's one rule
     steps: state.steps,
     runs: state.runs.map((r) => ({ optimizer: r.optimizer, params: r.params })),
     noise: { std: state.noise, seed: state.seed },

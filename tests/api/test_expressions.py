@@ -11,7 +11,8 @@ def test_check_formula_returns_latex(client):
     r = client.post("/api/expressions/check", json={"expression": "x^4 - 2x^2 + y^2"})
     assert r.status_code == 200
     assert r.json() == {"ok": True, "latex": "x^{4} - 2 x^{2} + y^{2}",
-                        "start": list(parse_expression("x^4 - 2x^2 + y^2").start)}
+                        "start": list(parse_expression("x^4 - 2x^2 + y^2").start),
+                        "cost": parse_expression("x^4 - 2x^2 + y^2").cost}
 
 
 @pytest.mark.parametrize(("text", "position", "fragment"), [
@@ -44,3 +45,17 @@ def test_server_survives_hostile_formulas(client):
         r = client.post("/api/expressions/check", json={"expression": text})
         assert r.status_code == 200, text
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_check_answers_the_default_start_and_cost_for_the_given_ranges(client):
+    small = client.post("/api/expressions/check", json={"expression": "x^4 - 2x^2 + y^2",
+                                                        "domain": {"x": [0, 1], "y": [0, 1]}})
+    wide = client.post("/api/expressions/check", json={"expression": "x^4 - 2x^2 + y^2",
+                                                       "domain": {"x": [-10, 10], "y": [-10, 10]}})
+    assert small.status_code == wide.status_code == 200
+    (sx, sy), (wx, wy) = small.json()["start"], wide.json()["start"]
+    assert 0 <= sx <= 1 and 0 <= sy <= 1 and (sx, sy) != (wx, wy)
+    assert (sx, sy) != (0.5, 0.5)  # never the box centre's stationary point
+    assert small.json()["cost"] > 1
+    bad = client.post("/api/expressions/check", json={"expression": "x", "domain": {"x": [1, 1], "y": [0, 1]}})
+    assert bad.status_code == 422

@@ -90,9 +90,9 @@ def test_runs_other_than_lbfgs_have_no_evaluation_markers(open_page):
     assert eval_trace(p, 1) is None
     uids = p.js(f"{TRACES}.map((d) => d.uid).filter((u) => String(u).startsWith('evals-'))")
     assert uids == ["evals-0"]
-    # SGD-only pages add no trace at all: minima, start, one path, heads.
+    # SGD-only pages add no evaluation trace: minima, start, one path, divergence marks, heads.
     q = open_page("?v=1&surface=rosenbrock&steps=20&runs=sgd:lr=0.001")
-    assert q.js(f"{TRACES}.length") == 4
+    assert q.js(f"{TRACES}.length") == 5
 
 
 def test_hover_names_the_evaluation_and_its_step(open_page):
@@ -115,21 +115,35 @@ def test_hover_names_the_evaluation_and_its_step(open_page):
     p.shot("lbfgs-evaluations-hover")
 
 
-def test_legend_counts_evaluations_and_steps(open_page):
+def moving_steps(run) -> int:
+    """The last step at which the run moved: after it, L-BFGS has converged and each step only evaluates."""
+    xy = run["xy"]
+    last = len(xy) - 1
+    while last > 0 and xy[last] == xy[last - 1]:
+        last -= 1
+    return last
+
+
+def test_legend_counts_evaluations_and_steps_until_the_run_stands_still(open_page):
+    # Issue 10, item 11: the count stops where L-BFGS has converged (it no longer counts one evaluation a step).
     p = open_page(URL)
-    evals = p.js("window.__playground.result.runs[0].evals")
-    n = sum(len(e) for e in evals)
+    run = p.js("window.__playground.result.runs[0]")
+    m = moving_steps(run)
+    assert 1 < m < 20
+    n = sum(len(e) for e in run["evals"][: m + 1] if e)
     notes = p.js("Array.from(document.querySelectorAll('#legend .legend-item'))"
                  ".map((li) => li.querySelector('.legend-evals')?.textContent ?? null)")
-    assert notes == [f"{n} evaluations in 20 steps", None]
+    assert notes == [f"{n} evaluations in {m} steps; still from step {m} on", None]
     p.shot("lbfgs-evaluations")
 
 
 def test_chinese_page_says_it_in_chinese(open_page):
     p = open_page(URL + "&lang=zh")
-    evals = p.js("window.__playground.result.runs[0].evals")
-    n = sum(len(e) for e in evals)
-    assert p.js("document.querySelector('#legend .legend-evals').textContent") == f"20 步共求值 {n} 次"
+    run = p.js("window.__playground.result.runs[0]")
+    m = moving_steps(run)
+    n = sum(len(e) for e in run["evals"][: m + 1] if e)
+    note = p.js("document.querySelector('#legend .legend-evals').textContent")
+    assert note == f"{m} 步共求值 {n} 次；第 {m} 步起不再移动"
     template = p.js(f"{TRACES}.find((d) => d.uid === 'evals-0').hovertemplate")
     assert "第 %{customdata[1]} 步的第 %{customdata[0]} 次求值" in template
 
@@ -157,5 +171,7 @@ def test_streamed_evaluations_match_the_json_answer(open_page, server):
     assert p.js("window.__playground.result.runs.map((r) => r.evals)") == [run["evals"] for run in expected["runs"]]
     go_to_step(p, 2)
     wait_for_points(p, 0, expected["runs"][0]["evals"][2], "step 2 of the streamed run")
-    n = sum(len(e) for e in expected["runs"][0]["evals"])
-    assert p.js("document.querySelector('#legend .legend-evals').textContent") == f"{n} evaluations in 1200 steps"
+    m = moving_steps(expected["runs"][0])
+    n = sum(len(e) for e in expected["runs"][0]["evals"][: m + 1] if e)
+    note = f"{n} evaluations in {m} steps" + (f"; still from step {m} on" if m < 1200 else "")
+    assert p.js("document.querySelector('#legend .legend-evals').textContent") == note

@@ -1,0 +1,181 @@
+// The loader: gets what a state needs from the server and keeps it. Grids are cached by surface and size;
+// paths come as one JSON answer, or through the SSE stream for long runs, filling `result` as windows arrive.
+// Each request has a generation: a newer one aborts the older, and an answer that arrives late is dropped.
+// A 503 (the server is busy) is retried once, after the time the server asks for.
+
+import * as api from './api.js';
+import { requestBody, clone, STREAM_ABOVE, LIMITS } from './state.js';
+
+const DEBOUNCE_MS = 100; // recompute this long after the last change
+const GRID_3D = 80; // 3-D draws fewer cells: WebGL in software is slow, and a surface needs less detail
+const KEEP_GRIDS = 24;
+const STREAM_DRAW_MS = 150;
+
+function sleep(ms, signal) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new DOMException('aborted', 'AbortError'));
+    }, { once: true });
+  });
+}
+
+export class Loader {
+  /**
+   * hooks: loaded() when the state's paths and grid are in; partial() while a stream arrives (throttled);
+   * status(kind, vars) for 'computing' | 'streaming' | 'busy' | ''; failed(err, snapshot) for errors.
+   */
+  constructor(catalog, hooks) {
+    this.catalog = catalog;
+    this.hooks = hooks;
+    this.grids = new Map();
+    this.result = null; // {key, runs, complete, start}
+    this.timer = 0;
+    this.inflight = null;
+    this.generation = 0;
+    this.busy = 0;
+    this.scheduled = false;
+    this.streamDrawAt = 0;
+  }
+
+  surfaceKey(s) {
+    return s.surface === 'custom' ? `custom|${s.expr}|${s.xr}|${s.yr}` : s.surface;
+  }
+
+  gridSize(s) {
+    const { min, max, default: n } = LIMITS.grid;
+    return s.view === '3d' ? Math.max(min, Math.min(max, GRID_3D)) : n;
+  }
+
+  gridKey(s) {
+    return `${this.surfaceKey(s)}|${this.gridSize(s)}`;
+  }
+
+  computeKey(s) {
+    return JSON.stringify(requestBody(s, this.catalog));
+  }
+
+  /** True when the drawn result and grid are the state's own. */
+  ready(s) {
+    return !!this.result && this.result.key === this.computeKey(s) && this.grids.has(this.gridKey(s));
+  }
+
+  grid(s) {
+    return this.grids.get(this.gridKey(s));
+  }
+
+  /** Whether the state needs the server; if so, cancels what is under way and schedules a load. */
+  request(s) {
+    clearTimeout(this.timer);
+    const needPaths = !this.result || this.result.key !== this.computeKey(s);
+    const needGrid = !this.grids.has(this.gridKey(s));
+    if (!needPaths && !needGrid) return false;
+    this.cancel(); // what is on its way is already out of date: cancel it now, not when the debounce ends
+    this.hooks.status('computing');
+    this.scheduled = true;
+    const snapshot = clone(s);
+    this.timer = setTimeout(() => this.load(snapshot), this.result ? DEBOUNCE_MS : 0);
+    return true;
+  }
+
+  /** Stops what is pending without asking for anything new (a state the page will not send). */
+  cancel() {
+    clearTimeout(this.timer);
+    this.scheduled = false;
+    this.inflight?.abort();
+    this.generation++;
+  }
+
+  async load(snapshot) {
+    this.scheduled = false;
+    const my = ++this.generation;
+    this.inflight?.abort();
+    const abort = new AbortController();
+    this.inflight = abort;
+    const { signal } = abort;
+    this.busy++;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.fetchAll(snapshot, signal, my);
+          break;
+        } catch (err) {
+          if (err.name === 'AbortError' || my !== this.generation) return;
+          if (!(err instanceof api.ApiError && err.status === 503 && attempt === 0)) throw err;
+          this.hooks.status('busy', { s: err.retryAfter });
+          await sleep(err.retryAfter * 1000, signal);
+        }
+      }
+      if (my !== this.generation) return;
+      this.hooks.status('');
+      await this.hooks.loaded();
+    } catch (err) {
+      if (err.name === 'AbortError' || my !== this.generation) return;
+      this.hooks.failed(err, snapshot);
+    } finally {
+      this.busy--;
+      if (this.inflight === abort) this.inflight = null;
+    }
+  }
+
+  async fetchAll(snapshot, signal, my) {
+    const gKey = this.gridKey(snapshot);
+    const cKey = this.computeKey(snapshot);
+    const gridPromise = this.grids.has(gKey) ? Promise.resolve() : this.fetchGrid(snapshot, signal).then((g) => {
+      this.grids.set(gKey, g);
+      if (this.grids.size > KEEP_GRIDS) this.grids.delete(this.grids.keys().next().value);
+    });
+    gridPromise.catch(() => {}); // reported below, once
+    if (!this.result || this.result.key !== cKey) {
+      const body = requestBody(snapshot, this.catalog);
+      if (body.steps > STREAM_ABOVE) {
+        await this.loadStream(body, cKey, snapshot, signal, my);
+      } else {
+        const res = await api.postTrajectories(body, signal);
+        if (my !== this.generation) return;
+        this.result = { key: cKey, runs: res.runs, complete: true, start: res.start };
+      }
+    }
+    await gridPromise;
+  }
+
+  async loadStream(body, cKey, snapshot, signal, my) {
+    const partial = { key: cKey, complete: false, start: body.start,
+      runs: body.runs.map((r) => ({ optimizer: r.optimizer, xy: [], loss: [], grad: [], evals: null, status: 'ok',
+        diverged_at: null })) };
+    await api.streamTrajectories(body, {
+      points: (d) => {
+        const run = partial.runs[d.run];
+        if (!run) return;
+        for (const p of d.xy) run.xy.push(p);
+        for (const l of d.loss) run.loss.push(l);
+        for (const g of d.grad ?? []) run.grad.push(g);
+        if (d.evals) { // L-BFGS only; other runs keep evals null, as in the JSON answer
+          run.evals ??= [];
+          for (const e of d.evals) run.evals.push(e);
+        }
+        if (my !== this.generation) return;
+        this.result = partial;
+        const received = Math.max(...partial.runs.map((r) => r.loss.length));
+        this.hooks.status('streaming', { k: Math.max(0, received - 1), n: body.steps });
+        const now = performance.now();
+        if (this.grids.has(this.gridKey(snapshot)) && now - this.streamDrawAt > STREAM_DRAW_MS) {
+          this.streamDrawAt = now;
+          this.hooks.partial();
+        }
+      },
+      done: (d) => {
+        d.runs.forEach((r, i) => Object.assign(partial.runs[i], r));
+        partial.complete = true;
+      },
+    }, signal);
+    if (my === this.generation) this.result = partial;
+  }
+
+  fetchGrid(s, signal) {
+    const n = this.gridSize(s);
+    return s.surface === 'custom' ? api.getCustomGrid(s.expr, s.xr, s.yr, n, signal)
+      : api.getGrid(s.surface, n, signal);
+  }
+}

@@ -1,0 +1,210 @@
+// The 3-D view: the surface (translucent), the minima on its floor, and each run's path riding above it at
+// height transform(loss), with a drop line from each head to the floor so that a path hidden by a fold of the
+// surface is still found. 3-D scenes cannot use the 2-D view's cheap animate path: paths are restyled, at most
+// 30 times a second.
+
+/* global Plotly */
+
+import { t } from './i18n.js';
+import { FONT, COLORSCALE, config, plotlyText, colorbar, hoverTemplate, customData } from './plot-common.js';
+
+const RESTYLE_MS = 33;
+
+export class Plot3D {
+  constructor(el, { onPick } = {}) {
+    this.el = el;
+    this.gd = document.createElement('div');
+    this.gd.className = 'plot-layer plot-3d';
+    this.gd.hidden = true;
+    el.append(this.gd);
+    this.onPick = onPick;
+    this.scene = null;
+    this.paths = [];
+    this.cut = []; // per run: how many of its points stay inside the box (computed here, never stored on a path)
+    this.step = 0;
+    this.drawn = false;
+    this.lastRestyle = 0;
+  }
+
+  get graphs() {
+    return [this.gd];
+  }
+
+  bind() {
+    if (this.bound || typeof this.gd.on !== 'function') return;
+    this.bound = true;
+    this.gd.on('plotly_click', (ev) => {
+      const p = ev.points?.[0];
+      if (p && p.data?.type === 'surface') this.onPick?.([p.x, p.y]);
+    });
+  }
+
+  async draw(scene, paths, step, opts) {
+    this.scene = scene;
+    this.paths = paths;
+    this.step = step;
+    this.opts = opts;
+    this.cut = paths.map((p) => this.visible(p));
+    this.gd.hidden = false;
+    const { data, layout } = this.figure();
+    await Plotly.react(this.gd, data, layout, config());
+    this.drawn = true;
+    this.bind();
+  }
+
+  lift() {
+    const tf = this.scene.tf3d;
+    return (tf.thi - tf.tlo) * 0.03;
+  }
+
+  /** Points up to the first that leaves the box (or whose height is off the scale) are drawn. */
+  visible(p) {
+    const { scene } = this;
+    const tf = scene.tf3d;
+    const [x0, x1] = scene.domain.x;
+    const [y0, y1] = scene.domain.y;
+    const mx = (x1 - x0) * 0.02;
+    const my = (y1 - y0) * 0.02;
+    let m = 0;
+    while (m < p.n) {
+      const z = tf.f(p.loss[m]);
+      if (p.x[m] < x0 - mx || p.x[m] > x1 + mx || p.y[m] < y0 - my || p.y[m] > y1 + my) break;
+      if (z === null || z < tf.tlo - 0.05 * (tf.thi - tf.tlo) || z > tf.thi) break;
+      m++;
+    }
+    return m;
+  }
+
+  slice(i, k) {
+    const p = this.paths[i];
+    const m = Math.min(k + 1, this.cut[i]);
+    const lift = this.lift();
+    const f = this.scene.tf3d.f;
+    return [p.x.slice(0, m), p.y.slice(0, m), p.loss.slice(0, m).map((l) => f(l) + lift)];
+  }
+
+  figure() {
+    const { scene, paths } = this;
+    const tf = scene.tf3d;
+    const { large } = this.opts;
+    const narrow = this.el.clientWidth < 520;
+    const z = scene.grid.z.map((row) => row.map(tf.f));
+    const data = [{
+      type: 'surface', x: scene.grid.x, y: scene.grid.y, z, colorscale: COLORSCALE, opacity: 0.72,
+      showscale: !narrow, colorbar: { ...colorbar(tf, { narrow, large }), x: 1, len: 0.8 }, hoverinfo: 'skip',
+      showlegend: false, contours: { z: { show: true, usecolormap: false, color: 'rgba(40,50,70,0.25)', width: 1 } },
+      lighting: { ambient: 0.75, diffuse: 0.5, specular: 0.05 },
+    }, {
+      type: 'scatter3d', mode: 'markers', x: scene.minima.map((m) => m[0]), y: scene.minima.map((m) => m[1]),
+      z: scene.minima.map(() => tf.tlo), hoverinfo: 'skip', showlegend: false,
+      marker: { symbol: 'diamond', size: 6, color: '#ffffff', line: { color: '#1d2430', width: 2 } },
+    }];
+    this.pathBase = data.length;
+    paths.forEach((p, i) => {
+      const [x, y, zz] = this.slice(i, this.step);
+      data.push({
+        type: 'scatter3d', mode: 'lines', x, y, z: zz, name: plotlyText(p.name), visible: p.hidden ? false : true,
+        line: { color: p.color, dash: p.dash, width: large ? 12 : 9 }, customdata: customData(p),
+        hovertemplate: hoverTemplate(p),
+      });
+    });
+    data.push(this.heads(), this.drops());
+    const tick = large ? 18 : narrow ? 10 : 12;
+    const axis = (title, range) => ({ title: { text: narrow ? '' : title }, range, backgroundcolor: '#ffffff',
+      gridcolor: '#dde3ea', tickfont: { size: tick }, nticks: narrow ? 4 : 6 });
+    const layout = {
+      font: { family: FONT, size: large ? 18 : 13, color: '#1d2430' },
+      paper_bgcolor: 'rgba(0,0,0,0)',
+      hoverlabel: { font: { family: FONT } },
+      showlegend: this.opts.legend,
+      legend: { bgcolor: 'rgba(255,255,255,0.88)', x: 0.01, y: 0.99, font: { size: large ? 22 : 14 } },
+      uirevision: scene.key,
+      scene: {
+        xaxis: axis('x', [...scene.domain.x]), yaxis: axis('y', [...scene.domain.y]),
+        zaxis: axis(plotlyText(t(tf.log ? 'plot.zlog' : 'plot.z')), [tf.tlo - 0.05 * (tf.thi - tf.tlo), tf.thi + this.lift()]),
+        aspectmode: 'manual', aspectratio: { x: 1, y: 1, z: 0.7 },
+        camera: { eye: { x: 1.55, y: -1.55, z: 0.95 } },
+      },
+      margin: { l: 0, r: 0, t: 0, b: 0 },
+    };
+    return { data, layout };
+  }
+
+  shownRuns() {
+    return this.paths.map((p, i) => i).filter((i) => !this.paths[i].hidden && this.cut[i] > 0);
+  }
+
+  heads() {
+    const shown = this.shownRuns();
+    const lift = this.lift();
+    const f = this.scene.tf3d.f;
+    const idx = (i) => Math.min(this.step, this.cut[i] - 1);
+    return {
+      type: 'scatter3d', mode: 'markers', x: shown.map((i) => this.paths[i].x[idx(i)]),
+      y: shown.map((i) => this.paths[i].y[idx(i)]), z: shown.map((i) => f(this.paths[i].loss[idx(i)]) + lift),
+      hoverinfo: 'skip', showlegend: false,
+      marker: { size: this.opts.large ? 16 : 9, color: shown.map((i) => this.paths[i].color),
+        symbol: shown.map((i) => this.paths[i].symbol3d), line: { color: '#ffffff', width: 1 } },
+    };
+  }
+
+  /** Vertical lines from each head down to the floor of the box: where a run is, even behind the surface. */
+  drops() {
+    const h = this.heads();
+    const floor = this.scene.tf3d.tlo - 0.05 * (this.scene.tf3d.thi - this.scene.tf3d.tlo);
+    const x = [];
+    const y = [];
+    const z = [];
+    const color = [];
+    h.x.forEach((xv, j) => {
+      x.push(xv, xv, null);
+      y.push(h.y[j], h.y[j], null);
+      z.push(floor, h.z[j], null);
+      color.push(h.marker.color[j], h.marker.color[j], '#000000');
+    });
+    return { type: 'scatter3d', mode: 'lines', x, y, z, hoverinfo: 'skip', showlegend: false,
+      line: { color, width: this.opts.large ? 4 : 2 } };
+  }
+
+  showStep(k) {
+    if (!this.drawn) return undefined;
+    this.step = k;
+    const now = performance.now();
+    clearTimeout(this.trailing);
+    if (now - this.lastRestyle < RESTYLE_MS) {
+      // Too soon for another restyle; the last frame asked for still gets drawn, a moment later.
+      this.trailing = setTimeout(() => this.showStep(this.step), RESTYLE_MS);
+      return undefined;
+    }
+    this.lastRestyle = now;
+    const xs = [];
+    const ys = [];
+    const zs = [];
+    this.paths.forEach((_, i) => {
+      const [x, y, z] = this.slice(i, k);
+      xs.push(x); ys.push(y); zs.push(z);
+    });
+    const h = this.heads();
+    const d = this.drops();
+    xs.push(h.x, d.x); ys.push(h.y, d.y); zs.push(h.z, d.z);
+    const idx = this.paths.map((_, i) => this.pathBase + i);
+    idx.push(this.pathBase + this.paths.length, this.pathBase + this.paths.length + 1);
+    return Plotly.restyle(this.gd, { x: xs, y: ys, z: zs }, idx).catch(() => {});
+  }
+
+  plotted() {
+    const d = this.gd.data || [];
+    return this.paths.map((p, i) => {
+      const tr = d[this.pathBase + i];
+      return tr ? { name: p.name, x: Array.from(tr.x || []), y: Array.from(tr.y || []) } : null;
+    });
+  }
+
+  async purge() {
+    clearTimeout(this.trailing);
+    if (this.drawn) Plotly.purge(this.gd);
+    this.drawn = false;
+    this.bound = false;
+    this.gd.hidden = true;
+  }
+}

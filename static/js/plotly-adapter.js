@@ -1,0 +1,57 @@
+// The one place that reads Plotly's private internals (`_fullLayout`, an axis's `_offset`, `_length`, `p2c`,
+// `l2p`). Plotly offers no public pixel <-> data mapping, and the views need one: a click sets the start point,
+// the loss chart's "now" line is placed over the chart without redrawing it. If a Plotly upgrade renames these,
+// this file is all that changes; every function answers null when the graph is not drawn (yet).
+
+/* global Plotly */
+
+/** Plotly arrives as an async classic script; everything but drawing can start before it has run. */
+export function plotlyReady() {
+  if (window.Plotly) return Promise.resolve();
+  const script = document.getElementById('plotly-script');
+  return new Promise((resolve, reject) => {
+    script.addEventListener('load', resolve, { once: true });
+    script.addEventListener('error', () => reject(new Error('plotly.min.js did not load')), { once: true });
+  });
+}
+
+function axes(gd) {
+  const full = gd?._fullLayout;
+  if (!full || !full.xaxis || !full.yaxis) return null;
+  return [full.xaxis, full.yaxis];
+}
+
+/** The data point under a client (viewport) position, or null when it is outside the plot area. */
+export function clientToData(gd, clientX, clientY) {
+  const a = axes(gd);
+  if (!a) return null;
+  const [xa, ya] = a;
+  const box = gd.getBoundingClientRect();
+  const px = clientX - box.left - xa._offset;
+  const py = clientY - box.top - ya._offset;
+  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return null;
+  return [xa.p2c(px), ya.p2c(py)];
+}
+
+/** The x and y ranges the graph shows now (after a zoom they are the zoomed box). */
+export function shownRanges(gd) {
+  const a = axes(gd);
+  return a ? { x: [...a[0].range], y: [...a[1].range] } : null;
+}
+
+/**
+ * The plot area in graph pixels and the mapping of data to it: {left, top, width, height, x(v), y(v)}, where
+ * y(v) takes the axis's own linear value (log10 of the value on a log axis), as Plotly's l2p does.
+ */
+export function plotArea(gd) {
+  const a = axes(gd);
+  if (!a) return null;
+  const [xa, ya] = a;
+  return { left: xa._offset, top: ya._offset, width: xa._length, height: ya._length,
+    x: (v) => xa.l2p(v), y: (v) => ya.l2p(v) };
+}
+
+/** Calls Plotly's resize on each graph that has been drawn. */
+export function resizeGraphs(graphs) {
+  for (const gd of graphs) if (gd?._fullLayout && !gd.hidden) Plotly.Plots.resize(gd).catch?.(() => {});
+}
