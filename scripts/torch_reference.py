@@ -1,14 +1,24 @@
 """Dev-only: run torch.optim on our surfaces, the way a student would. Needs `pip install torch==2.13.0`.
 
-Shared by scripts/make_golden.py (goldens the tests read) and scripts/check_parity.py (random settings).
-Never imported by the package or the tests.
+Shared by scripts/make_golden.py (goldens the tests read), scripts/make_expression_golden.py and
+scripts/check_parity.py (random settings). Never imported by the package or the tests.
+
+The surfaces are not restated here: each is its ``Surface.expression`` text, parsed by optim_core's own parser
+into a Term tree and evaluated by :func:`torch_formula` with x and y as tensors, each number a Python float and
+each function torch's, as a student would write the formula in a torch script. Nothing runs the text as code.
 """
 
 from __future__ import annotations
 
-import math
+import sys
+from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from optim_core import SURFACES  # noqa: E402
+from optim_core.expression import evaluate, parse_term  # noqa: E402
 
 torch.set_default_dtype(torch.float64)  # float64 throughout, including torch's per-step scalar state
 
@@ -20,36 +30,31 @@ CLASSES = {
     "rprop": torch.optim.Rprop,
 }
 
-PI = math.pi
+
+def _tensor(v):
+    return v if isinstance(v, torch.Tensor) else torch.tensor(v)
 
 
-def _beale(x, y):
-    return (1.5 - x + x * y) ** 2 + (2.25 - x + x * y**2) ** 2 + (2.625 - x + x * y**3) ** 2
-
-
-TORCH_SURFACES = {
-    "rosenbrock": lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
-    "beale": _beale,
-    "booth": lambda x, y: (x + 2 * y - 7) ** 2 + (2 * x + y - 5) ** 2,
-    "himmelblau": lambda x, y: (x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2,
-    "matyas": lambda x, y: 0.26 * (x**2 + y**2) - 0.48 * x * y,
-    "saddle": lambda x, y: x**2 - y**2,
-    "monkey_saddle": lambda x, y: x**3 - 3 * x * y**2,
-    "rastrigin": lambda x, y: 20 + x**2 - 10 * torch.cos(2 * PI * x) + y**2 - 10 * torch.cos(2 * PI * y),
-    "three_hump_camel": lambda x, y: 2 * x**2 - 1.05 * x**4 + x**6 / 6 + x * y + y**2,
-    "six_hump_camel": lambda x, y: (4 - 2.1 * x**2 + x**4 / 3) * x**2 + x * y + (-4 + 4 * y**2) * y**2,
-    "styblinski_tang": lambda x, y: 0.5 * ((x**4 - 16 * x**2 + 5 * x) + (y**4 - 16 * y**2 + 5 * y)),
-    "quadratic": lambda x, y: x**2 + y**2,
-    "ill_conditioned": lambda x, y: 0.25 * (x + y) ** 2 + 25 * (x - y) ** 2,
-    "plateau": lambda x, y: 1 - torch.exp(-(x**2 + y**2) / 2),
-    "ackley": lambda x, y: (-20 * torch.exp(-0.2 * torch.sqrt(0.5 * (x**2 + y**2)))
-                            - torch.exp(0.5 * (torch.cos(2 * PI * x) + torch.cos(2 * PI * y))) + math.e + 20),
-    "levi": lambda x, y: (torch.sin(3 * PI * x) ** 2 + (x - 1) ** 2 * (1 + torch.sin(3 * PI * y) ** 2)
-                          + (y - 1) ** 2 * (1 + torch.sin(2 * PI * y) ** 2)),
-    "goldstein_price": lambda x, y: (
-        (1 + (x + y + 1) ** 2 * (19 - 14 * x + 3 * x**2 - 14 * y + 6 * x * y + 3 * y**2))
-        * (30 + (2 * x - 3 * y) ** 2 * (18 - 32 * x + 12 * x**2 + 48 * y - 36 * x * y + 27 * y**2))),
+# Term op -> what the torch script does: Python's operators (so a number on the left is Tensor.__radd__,
+# __rsub__, __rdiv__, __rpow__...) and torch's functions; min and max take tensors.
+TORCH_OPS = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b,
+    "pow": lambda a, b: a ** b, "neg": lambda a: -a,
+    "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt,
+    "abs": torch.abs, "tanh": torch.tanh, "sinh": torch.sinh, "cosh": torch.cosh, "atan": torch.atan,
+    "min": lambda a, b: torch.minimum(_tensor(a), _tensor(b)),
+    "max": lambda a, b: torch.maximum(_tensor(a), _tensor(b)),
 }
+
+
+def torch_formula(text: str, ops: dict | None = None):
+    """f(x, y) on tensors for a formula in the expression language, built from its parsed tree."""
+    term, _ = parse_term(text)
+    ops = TORCH_OPS if ops is None else ops
+    return lambda x, y: evaluate(term, (x, y), ops)
+
+
+TORCH_SURFACES = {name: torch_formula(s.expression) for name, s in SURFACES.items()}
 
 
 def torch_params(name: str, params: dict) -> dict:
