@@ -8,7 +8,8 @@
 from .optimizers import OPTIMIZERS
 from .spec import Hyperparameter, Optimizer, OptimizerSpec
 from .surfaces import SURFACES, Surface, get_surface
+from .sweep import Sweep, sweep
 from .trajectory import Segment, Trajectory, iter_run, run
 
 __all__ = ["run", "iter_run", "Trajectory", "Segment", "Surface", "OPTIMIZERS", "SURFACES", "get_surface",
-           "Hyperparameter", "Optimizer", "OptimizerSpec"]
+           "Hyperparameter", "Optimizer", "OptimizerSpec", "sweep", "Sweep"]
