@@ -10,6 +10,8 @@ from .spec import Hyperparameter, Optimizer, OptimizerSpec
 from .surfaces import SURFACES, Surface, get_surface
 from .sweep import Sweep, sweep
 from .trajectory import Segment, Trajectory, iter_run, run
+from .tune import Tune, TuneResult, TuneRule, tune
 
 __all__ = ["run", "iter_run", "Trajectory", "Segment", "Surface", "OPTIMIZERS", "SURFACES", "get_surface",
-           "Hyperparameter", "Optimizer", "OptimizerSpec", "sweep", "Sweep"]
+           "Hyperparameter", "Optimizer", "OptimizerSpec", "sweep", "Sweep", "tune", "Tune",
+           "TuneResult", "TuneRule"]
