@@ -1,7 +1,355 @@
-"""Compiled kernels for sweeps (placeholder)."""
+"""Compiled batches: the optimizers' own ``kernel`` code and the built-in surfaces' own float programs, compiled
+by numba, one start point per loop iteration, the NumPy batch's numbers bit for bit.
+
+Nothing here restates an update rule. An elementwise optimizer's ``kernel(b)`` is written against a backend
+namespace; :data:`NUMBA` is one more backend, whose operations are numba functions (``fma`` is LLVM's fused
+multiply-add intrinsic, torch's exact operation, where NumPy emulates it with Dekker's product). The kernel's
+closure and a built-in surface's ``fn``/``fg`` (printed by ``expression/codegen.py`` as straight-line Python) are
+recompiled as they are, with the few module globals numba cannot call (``record``, the float backend's helpers)
+bound to numba versions. ``fastmath`` stays off, and float errors follow NumPy (inf/nan, no exceptions), so each
+operation rounds as in NumPy.
+
+What runs here: batches of start points for built-in surfaces (a ``sweep`` without a grid, a ``run`` from many
+starts without noise). A kernel's hyperparameters are compile-time constants, so a hyperparameter grid (one
+compiled loop per value), a typed surface (its program is a tree of closures) and L-BFGS stay on the NumPy path.
+
+Compilation never makes a caller wait: :func:`ready` starts it in a background thread and answers False until it
+is done (the NumPy path serves meanwhile), and numba caches the machine code on disk (``cache=True``), so a
+restarted server compiles again only when the code changed. :func:`warm_up` compiles common settings at start-up.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import types as pytypes
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
+import numpy as np
+
+from . import backend as _b
+from .batch import WORKERS
+from .spec import NoState
+
+try:
+    import numba
+    from llvmlite import ir
+    from numba import njit
+    from numba.extending import intrinsic, overload
+except ImportError:  # pragma: no cover - numba is a dependency; without it everything runs on NumPy
+    numba = None
+
+AVAILABLE = numba is not None
+JIT = {"error_model": "numpy", "fastmath": False, "nogil": True, "cache": True}
+BLOCKS_PER_WORKER = 4  # rows split in this many blocks per thread, so an early-diverging block leaves none idle
+
+if AVAILABLE:
+    @intrinsic
+    def fma(typingctx, a, b, c):
+        """LLVM's llvm.fma.f64: a*b + c with one rounding (the FMA instruction where the CPU has one)."""
+        sig = numba.types.float64(numba.types.float64, numba.types.float64, numba.types.float64)
+
+        def codegen(context, builder, signature, args):
+            d = ir.DoubleType()
+            fn = builder.module.declare_intrinsic("llvm.fma", [d], ir.FunctionType(d, [d, d, d]))
+            return builder.call(fn, args)
+
+        return sig, codegen
+
+    _jit = njit(**JIT)
+    _add, _addcmul = _b._make_torch_ops(fma)
+    NUMBA = SimpleNamespace(
+        name="numba", fma=fma, add=_jit(_add), addcmul=_jit(_addcmul), addcdiv=_jit(_b._addcdiv),
+        lerp=_jit(_b._make_lerp(fma)), sqrt=_jit(lambda v: np.sqrt(v)), abs=_jit(lambda v: abs(v)),
+        sign=_jit(_b._float_sign), maximum=_jit(_b._float_maximum), minimum=_jit(_b._float_minimum),
+        where=_jit(_b._float_where), power=_jit(_b._float_pow), pi=math.pi, e=math.e,
+    )
+    _clip_min, _clip_max = NUMBA.minimum, NUMBA.maximum
+    NUMBA.clip = _jit(lambda v, lo, hi: _clip_min(_clip_max(v, lo), hi))
+
+    def record(cls, values):  # the kernels' ``record(Class, (fields...))``, compiled
+        raise NotImplementedError  # pragma: no cover - only ever called compiled
+
+    @overload(record, jit_options={"error_model": "numpy"})
+    def _record(cls, values):
+        return lambda cls, values: cls(*values)
+
+    def _at(cls, a, t):  # cls(a[0][t], a[1][t], ...): a step's scalars from one column per field
+        raise NotImplementedError  # pragma: no cover
+
+    def _at2(cls, a, c, i):  # cls(a[0][c, i], ...): coordinate c of row i's initial state
+        raise NotImplementedError  # pragma: no cover
+
+    _AT = [lambda cls, a, t: cls(),
+           lambda cls, a, t: cls(a[0][t]),
+           lambda cls, a, t: cls(a[0][t], a[1][t]),
+           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t]),
+           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t]),
+           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t], a[4][t]),
+           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t], a[4][t], a[5][t]),
+           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t], a[4][t], a[5][t], a[6][t]),
+           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t], a[4][t], a[5][t], a[6][t], a[7][t])]
+    _AT2 = [lambda cls, a, c, i: None,  # only NoState has no fields: compiled kernels see it as None
+            lambda cls, a, c, i: cls(a[0][c, i]),
+            lambda cls, a, c, i: cls(a[0][c, i], a[1][c, i]),
+            lambda cls, a, c, i: cls(a[0][c, i], a[1][c, i], a[2][c, i]),
+            lambda cls, a, c, i: cls(a[0][c, i], a[1][c, i], a[2][c, i], a[3][c, i]),
+            lambda cls, a, c, i: cls(a[0][c, i], a[1][c, i], a[2][c, i], a[3][c, i], a[4][c, i])]
+
+    @overload(_at, jit_options={"error_model": "numpy"})
+    def _at_impl(cls, a, t):
+        return _AT[len(a)]
+
+    @overload(_at2, jit_options={"error_model": "numpy"})
+    def _at2_impl(cls, a, c, i):
+        return _AT2[len(a)]
 
 
-def trace_cells(*args, required=False, **kwargs) -> bool:
-    if required:
-        raise RuntimeError("compiled kernels are not available")
-    return False
+def _rebind(fn, globals_: dict, closure=None):
+    """``fn``'s code with some module globals replaced (numba resolves globals by name, at compile time)."""
+    return pytypes.FunctionType(fn.__code__, {**fn.__globals__, **globals_}, fn.__name__, fn.__defaults__,
+                                fn.__closure__ if closure is None else closure)
+
+
+def _surface_programs(surf):
+    """The surface's fn and fg compiled, or None for a surface without a printed float program (typed ones).
+
+    The printed programs start with ``if b is not FLOAT: return array_fg(...)``; called with b=None and FLOAT
+    bound to None, numba prunes that branch, so the closure's array programs are never compiled (they are
+    replaced by empty cells, which also lets numba's disk cache key on the closure)."""
+    if getattr(surf.fg, "__module__", "") != "optim_core.expression.builtin_float":
+        return None
+    glob = {"FLOAT": None, "_fma": fma, "_abs": NUMBA.abs, "_maximum": NUMBA.maximum, "_minimum": NUMBA.minimum,
+            "_sign": NUMBA.sign}
+    out = []
+    for f in (surf.fn, surf.fg):
+        cells = tuple(pytypes.CellType(None) for _ in f.__code__.co_freevars)
+        out.append(njit(**JIT)(_rebind(f, glob, cells)))
+    return tuple(out)
+
+
+def _make_driver(update, fn, fg, scalars_cls, state_cls):
+    """The loop over rows c0..c1-1 of one compiled batch: each row's whole run, observed point by point as
+    sweep_rows.Summary does (and, with ``keep``, its path recorded as the NumPy batch records it).
+
+    The per-step loop touches only scalars and the arrays passed in (no array is stored in a variable inside
+    it): an array kept in a tuple or a local costs reference counting at every step, which measured 3x slower."""
+    inf = math.inf
+
+    @njit(**JIT)
+    def near(x, y, minima, tol, t, label, since):
+        """(label, nearest, since) after point t: the known minimum nearest (x, y), within tol or not."""
+        nearest = -1
+        if minima.shape[0] > 0:
+            dx, dy = x - minima[0, 0], y - minima[0, 1]
+            best = math.sqrt(dx * dx + dy * dy)  # as np.linalg.norm over the pair, which status.py uses
+            nearest = 0
+            for j in range(1, minima.shape[0]):
+                dx, dy = x - minima[j, 0], y - minima[j, 1]
+                d = math.sqrt(dx * dx + dy * dy)
+                if d < best:  # argmin's rule: the first of equal distances
+                    best, nearest = d, j
+            lab = nearest if best <= tol else -1
+            if lab != label:
+                since = t
+            label = lab
+        return label, nearest, since
+
+    @njit(**JIT)
+    def driver(c0, c1, starts, steps, sched, state, table, bound, minima, tol, final, loss, at, last, label,
+               nearest, since, keep, path, path_loss):
+        noisy = table.shape[0] > 0
+        for i in range(c0, c1):
+            x, y = starts[i, 0], starts[i, 1]
+            lab, nr, snc, stop = -1, -1, 0, -1
+            fx, fy, fl, lt = math.nan, math.nan, math.nan, 0
+            sx0 = _at2(state_cls, state, 0, i)
+            sy0 = _at2(state_cls, state, 1, i)
+            # The first step alone: it may change the state's type (SGD's buffer appears at the first step).
+            f, gx, gy = fg(x, y, None)
+            if steps == 0:
+                f = fn(x, y, None)
+            if abs(x) <= bound and abs(y) <= bound and abs(f) < inf:
+                fx, fy, fl, lt = x, y, f, 0
+                lab, nr, snc = near(x, y, minima, tol, 0, lab, snc)
+                if keep:
+                    path[i, 0, 0], path[i, 0, 1], path_loss[i, 0] = x, y, f
+            else:
+                stop = 0
+            if stop < 0 and steps > 0:
+                if noisy:
+                    gx += table[0, 0]
+                    gy += table[0, 1]
+                x, sx = update(x, gx, sx0, sched[0])
+                y, sy = update(y, gy, sy0, sched[0])
+                for t in range(1, steps + 1):
+                    if t < steps:
+                        f, gx, gy = fg(x, y, None)
+                    else:
+                        f = fn(x, y, None)
+                    if not (abs(x) <= bound and abs(y) <= bound and abs(f) < inf):
+                        stop = t
+                        break
+                    fx, fy, fl, lt = x, y, f, t
+                    lab, nr, snc = near(x, y, minima, tol, t, lab, snc)
+                    if keep:
+                        path[i, t, 0], path[i, t, 1], path_loss[i, t] = x, y, f
+                    if t == steps:
+                        break
+                    if noisy:
+                        gx += table[t, 0]
+                        gy += table[t, 1]
+                    x, sx = update(x, gx, sx, sched[t])
+                    y, sy = update(y, gy, sy, sched[t])
+            final[i, 0], final[i, 1], loss[i], at[i], last[i] = fx, fy, fl, stop, lt
+            label[i], nearest[i], since[i] = lab, nr, snc
+
+    return driver
+
+
+_LOCK = threading.Lock()
+_DRIVERS: dict = {}  # key -> compiled driver, or None while it compiles, or False if it cannot be compiled
+_COMPILE = ThreadPoolExecutor(1, thread_name_prefix="numba-compile") if AVAILABLE else None
+COMPILE_SECONDS: dict = {}  # key -> seconds its compilation took (for bench.py)
+ERRORS: dict = {}  # key -> why it could not be compiled
+
+
+def _key(opt, surf):
+    update = opt.kernel(_b.FLOAT)  # the closure's constants identify the compiled code (lr and betas[0] do not)
+    consts = tuple(c.cell_contents for c in (update.__closure__ or ()) if not callable(c.cell_contents)
+                   or isinstance(c.cell_contents, type))
+    return type(opt), consts, surf.name, surf.fg.__code__
+
+
+def applicable(opt, surf) -> bool:
+    return AVAILABLE and opt.elementwise and getattr(surf.fg, "__module__", "") == \
+        "optim_core.expression.builtin_float"
+
+
+def _build(opt, surf, key):
+    import time
+
+    t0 = time.perf_counter()
+    try:
+        fn, fg = _surface_programs(surf)
+        # NO_STATE as None: numba prunes ``state is None`` by the argument's type, not ``state is NO_STATE``.
+        update = njit(**JIT)(_rebind(opt.kernel(NUMBA), {"record": record, "NO_STATE": None}))
+        sched = opt.schedule(1, opt.state0(0.0, _b.FLOAT, opt.lr))
+        state = opt.state0(np.zeros((2, 1)), _b.ARRAY, opt.lr)
+        driver = _make_driver(update, fn, fg, type(sched[0]), type(state))
+        _call(driver, opt, np.zeros((1, 2)), 1, np.zeros((0, 2)), 1e6, np.zeros((0, 2)), 1.0, _outputs(1, 1, False))
+        result = driver
+    except Exception as e:  # noqa: BLE001 - a kernel numba cannot compile stays on the NumPy path
+        ERRORS[key] = f"{type(e).__name__}: {e}"
+        result = False
+    COMPILE_SECONDS[key] = time.perf_counter() - t0
+    with _LOCK:
+        _DRIVERS[key] = result
+    return result
+
+
+def ready(opt, surf, *, wait: bool = False):
+    """The compiled driver for this optimizer configuration and surface if it is ready, else None; starts its
+    compilation in the background the first time (``wait=True`` compiles now)."""
+    if not applicable(opt, surf):
+        return None
+    key = _key(opt, surf)
+    with _LOCK:
+        hit = _DRIVERS.get(key, ...)
+        if hit is ...:
+            _DRIVERS[key] = None
+            future = _COMPILE.submit(_build, opt, surf, key)
+        else:
+            future = None
+    if future is not None and wait:
+        hit = future.result()
+    elif hit is None and wait:
+        while _DRIVERS.get(key) is None:  # compiling in the background: wait for it
+            threading.Event().wait(0.01)
+        hit = _DRIVERS[key]
+    return hit if hit not in (None, False, ...) else None
+
+
+def warm_up(settings=(("adam", "rosenbrock", {}), ("sgd", "rosenbrock", {}))) -> None:
+    """Start compiling these (optimizer, surface, hyperparameters) settings in the background."""
+    from .surfaces import get_surface
+    from .trajectory import resolve_optimizer
+
+    for name, surface, hp in settings:
+        ready(resolve_optimizer(name, dict(hp)), get_surface(surface))
+
+
+def _outputs(n: int, steps: int, keep: bool) -> dict:
+    return {"final": np.full((n, 2), np.nan), "loss": np.full(n, np.nan), "at": np.full(n, -1, dtype=np.int64),
+            "last": np.zeros(n, dtype=np.int64), "label": np.full(n, -1, dtype=np.int64),
+            "nearest": np.full(n, -1, dtype=np.int64), "since": np.zeros(n, dtype=np.int64),
+            "path": np.full((n, steps + 1, 2) if keep else (1, 1, 2), np.nan),
+            "path_loss": np.full((n, steps + 1) if keep else (1, 1), np.nan), "keep": keep}
+
+
+def _schedule_records(opt, steps: int) -> np.ndarray:
+    """The per-step scalars as a structured array: ``sched[t].lr`` reads in compiled code as ``k.lr`` does in the
+    kernel, with no per-step tuple to build (and no reference counting, as a tuple of arrays would need)."""
+    schedule = opt.schedule(steps, opt.state0(0.0, _b.FLOAT, opt.lr))
+    fields = type(schedule[0])._fields if schedule else type(opt.scalars(opt.state0(0.0, _b.FLOAT, opt.lr),
+                                                                           None))._fields
+    out = np.empty(steps, dtype=[(f, np.float64) for f in fields])
+    for f in fields:
+        out[f] = [getattr(k, f) for k in schedule]
+    return out
+
+
+def _call(driver, opt, starts, steps, table, bound, minima, tol, out) -> None:
+    """Run ``driver`` over all rows, in blocks spread over threads (the loop releases the GIL)."""
+    n = starts.shape[0]
+    sched = _schedule_records(opt, steps)
+    p = np.ascontiguousarray(starts.T)
+    state = opt.state0(p, _b.ARRAY, opt.lr)
+    state = () if isinstance(state, NoState) else tuple(
+        np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), p.shape)) for v in state)
+    args = (np.ascontiguousarray(starts), steps, sched, state, np.ascontiguousarray(table), float(bound),
+            np.ascontiguousarray(minima, dtype=np.float64).reshape(-1, 2), float(tol), out["final"], out["loss"],
+            out["at"], out["last"], out["label"], out["nearest"], out["since"], out["keep"], out["path"],
+            out["path_loss"])
+    blocks = max(1, min(n, WORKERS * BLOCKS_PER_WORKER)) if n >= 1024 else 1
+    size = -(-n // blocks)
+    spans = [(c0, min(n, c0 + size)) for c0 in range(0, n, size)]
+    if len(spans) > 1 and WORKERS > 1:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            list(pool.map(lambda s: driver(s[0], s[1], *args), spans))
+    else:
+        for c0, c1 in spans:
+            driver(c0, c1, *args)
+
+
+def trace_cells(opt, surf, starts, steps, noise, seed, axes, axis_index, fields, summary, *, required) -> bool:
+    """A sweep's cells on the compiled path if it applies and is compiled (see the module doc); False if not."""
+    driver = ready(opt, surf, wait=required) if not axes and steps > 0 else None
+    if driver is None:
+        if required:
+            raise RuntimeError("Compiled kernels cannot serve this sweep (a grid, a typed surface, L-BFGS, 0 steps "
+                               "or no numba)" if axes or steps == 0 or not applicable(opt, surf)
+                               else f"Compilation failed: {ERRORS.get(_key(opt, surf))}")
+        return False
+    from .noise import gaussian
+
+    table = gaussian(seed, 0, np.arange(steps)) * noise if noise > 0 else np.zeros((0, 2))
+    out = _outputs(starts.shape[0], steps, False)
+    _call(driver, opt, starts, steps, table, summary.bound, summary.minima, summary.tol, out)
+    summary.final, summary.loss, summary.at, summary.last = out["final"], out["loss"], out["at"], out["last"]
+    summary.label, summary.nearest, summary.since = out["label"], out["nearest"], out["since"]
+    return True
+
+
+def trace_paths(opt, surf, starts, steps, bound, *, required=False):
+    """run()'s batch on the compiled path: (xy (N, steps+1, 2), loss (N, steps+1), diverged_at (N,)), NaN from
+    diverged_at on, as optim_core.batch.trace_batch returns them; None if it does not apply or is not ready."""
+    driver = ready(opt, surf, wait=required) if steps > 0 else None
+    if driver is None:
+        if required:
+            raise RuntimeError(f"Compiled kernels cannot serve this run: {ERRORS.get(_key(opt, surf), 'n/a')}")
+        return None
+    out = _outputs(starts.shape[0], steps, True)
+    _call(driver, opt, starts, steps, np.zeros((0, 2)), bound, np.zeros((0, 2)), 1.0, out)
+    return out["path"], out["path_loss"], out["at"]

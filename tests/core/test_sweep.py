@@ -161,3 +161,15 @@ def test_bad_input_names_the_field(kwargs, message):
 def test_sgd_nesterov_rule_is_checked_per_cell():
     with pytest.raises(ValueError, match="momentum=0.0"):
         sweep("sgd", "booth", 5, grid={"momentum": [0.0, 0.9]}, nesterov=True)
+
+
+def test_a_batch_with_beta1_below_one_half_equals_single_runs():
+    """lerp's weight 1 - beta1 >= 0.5 takes ATen's other formula, fma(start - end, 1 - weight, end), with a
+    scalar middle operand (the NumPy fma used to fail on it)."""
+    starts = np.array([[1.0, -2.0], [-3.0, 4.0], [0.5, 0.5]])
+    batch = run("adam", "booth", starts, 30, betas=(0.3, 0.9), lr=0.1)
+    s = sweep("adam", "booth", 30, starts=starts, betas=(0.3, 0.9), lr=0.1, compiled=False)
+    for i in range(3):
+        single = run("adam", "booth", starts[i], 30, betas=(0.3, 0.9), lr=0.1)
+        np.testing.assert_array_equal(batch.xy[i], single.xy)
+        np.testing.assert_array_equal(s.final_xy[i], single.xy[-1])
