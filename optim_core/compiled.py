@@ -21,6 +21,7 @@ restarted server compiles again only when the code changed. :func:`warm_up` comp
 from __future__ import annotations
 
 import math
+import queue
 import threading
 import types as pytypes
 from concurrent.futures import ThreadPoolExecutor
@@ -42,6 +43,8 @@ except ImportError:  # pragma: no cover - numba is a dependency; without it ever
 
 AVAILABLE = numba is not None
 JIT = {"error_model": "numpy", "fastmath": False, "nogil": True, "cache": True}
+MAX_MINIMA = 8  # known minima a compiled sweep tracks (a surface with more stays on NumPy)
+BLOCK = 64  # rows stepped side by side in the compiled loop (see _make_driver)
 BLOCKS_PER_WORKER = 4  # rows split in this many blocks per thread, so an early-diverging block leaves none idle
 
 if AVAILABLE:
@@ -75,21 +78,18 @@ if AVAILABLE:
     def _record(cls, values):
         return lambda cls, values: cls(*values)
 
-    def _at(cls, a, t):  # cls(a[0][t], a[1][t], ...): a step's scalars from one column per field
-        raise NotImplementedError  # pragma: no cover
-
     def _at2(cls, a, c, i):  # cls(a[0][c, i], ...): coordinate c of row i's initial state
         raise NotImplementedError  # pragma: no cover
 
-    _AT = [lambda cls, a, t: cls(),
-           lambda cls, a, t: cls(a[0][t]),
-           lambda cls, a, t: cls(a[0][t], a[1][t]),
-           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t]),
-           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t]),
-           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t], a[4][t]),
-           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t], a[4][t], a[5][t]),
-           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t], a[4][t], a[5][t], a[6][t]),
-           lambda cls, a, t: cls(a[0][t], a[1][t], a[2][t], a[3][t], a[4][t], a[5][t], a[6][t], a[7][t])]
+    _LOAD = [lambda cls, a, j: cls(),
+             lambda cls, a, j: cls(a[j, 0]),
+             lambda cls, a, j: cls(a[j, 0], a[j, 1]),
+             lambda cls, a, j: cls(a[j, 0], a[j, 1], a[j, 2]),
+             lambda cls, a, j: cls(a[j, 0], a[j, 1], a[j, 2], a[j, 3]),
+             lambda cls, a, j: cls(a[j, 0], a[j, 1], a[j, 2], a[j, 3], a[j, 4]),
+             lambda cls, a, j: cls(a[j, 0], a[j, 1], a[j, 2], a[j, 3], a[j, 4], a[j, 5]),
+             lambda cls, a, j: cls(a[j, 0], a[j, 1], a[j, 2], a[j, 3], a[j, 4], a[j, 5], a[j, 6]),
+             lambda cls, a, j: cls(a[j, 0], a[j, 1], a[j, 2], a[j, 3], a[j, 4], a[j, 5], a[j, 6], a[j, 7])]
     _AT2 = [lambda cls, a, c, i: None,  # only NoState has no fields: compiled kernels see it as None
             lambda cls, a, c, i: cls(a[0][c, i]),
             lambda cls, a, c, i: cls(a[0][c, i], a[1][c, i]),
@@ -97,9 +97,35 @@ if AVAILABLE:
             lambda cls, a, c, i: cls(a[0][c, i], a[1][c, i], a[2][c, i], a[3][c, i]),
             lambda cls, a, c, i: cls(a[0][c, i], a[1][c, i], a[2][c, i], a[3][c, i], a[4][c, i])]
 
-    @overload(_at, jit_options={"error_model": "numpy"})
-    def _at_impl(cls, a, t):
-        return _AT[len(a)]
+    def _load(cls, a, j):  # cls(a[j, 0], a[j, 1], ...): a row's state from its table row
+        raise NotImplementedError  # pragma: no cover
+
+    def _store(a, j, st):  # a[j, :] = st
+        raise NotImplementedError  # pragma: no cover
+
+    @overload(_load, jit_options={"error_model": "numpy"})
+    def _load_impl(cls, a, j):
+        return _LOAD[len(cls.instance_class._fields)] if cls.instance_class is not NoState else (
+            lambda cls, a, j: None)
+
+    @overload(_store, jit_options={"error_model": "numpy"})
+    def _store_impl(a, j, st):
+        if isinstance(st, numba.types.NoneType):
+            return lambda a, j, st: None
+        if isinstance(st, numba.types.Optional):  # SGD: the buffer exists only when the step's momentum != 0
+
+            def maybe(a, j, st):
+                if st is not None:
+                    for c, v in enumerate(st):
+                        a[j, c] = v
+
+            return maybe
+
+        def impl(a, j, st):
+            for c, v in enumerate(st):
+                a[j, c] = v
+
+        return impl
 
     @overload(_at2, jit_options={"error_model": "numpy"})
     def _at2_impl(cls, a, c, i):
@@ -129,7 +155,7 @@ def _surface_programs(surf):
     return tuple(out)
 
 
-def _make_driver(update, fn, fg, scalars_cls, state_cls):
+def _make_driver(update, fn, fg, state_cls, state1_cls, width):
     """The loop over rows c0..c1-1 of one compiled batch: each row's whole run, observed point by point as
     sweep_rows.Summary does (and, with ``keep``, its path recorded as the NumPy batch records it).
 
@@ -137,94 +163,153 @@ def _make_driver(update, fn, fg, scalars_cls, state_cls):
     it): an array kept in a tuple or a local costs reference counting at every step, which measured 3x slower."""
     inf = math.inf
 
-    @njit(**JIT)
-    def near(x, y, minima, tol, t, label, since):
-        """(label, nearest, since) after point t: the known minimum nearest (x, y), within tol or not."""
-        nearest = -1
-        if minima.shape[0] > 0:
-            dx, dy = x - minima[0, 0], y - minima[0, 1]
-            best = math.sqrt(dx * dx + dy * dy)  # as np.linalg.norm over the pair, which status.py uses
-            nearest = 0
-            for j in range(1, minima.shape[0]):
-                dx, dy = x - minima[j, 0], y - minima[j, 1]
-                d = math.sqrt(dx * dx + dy * dy)
-                if d < best:  # argmin's rule: the first of equal distances
-                    best, nearest = d, j
-            lab = nearest if best <= tol else -1
-            if lab != label:
-                since = t
-            label = lab
-        return label, nearest, since
+    @njit(inline="always", **JIT)
+    def near(x, y, minima, count, tol, tol2, t, label, since, exact):
+        """(label, nearest, since) after point t: the known minimum nearest (x, y), within tol or not, as
+        status.py decides it with np.linalg.norm (sqrt of the sum of squares). ``minima`` is a flat tuple
+        (x0, y0, x1, y1, ...) of MAX_MINIMA pairs, the first ``count`` of them real. Far from every minimum (the
+        squared distance clearly above tol², with a margin far beyond rounding) no square root is taken;
+        ``exact`` always takes them (the final point's nearest)."""
+        if count == 0:
+            return label, -1, since
+        if not exact:
+            close = False
+            for j in range(count):
+                dx, dy = x - minima[2 * j], y - minima[2 * j + 1]
+                if dx * dx + dy * dy <= tol2:
+                    close = True
+            if not close:
+                if label != -1:
+                    since = t
+                return -1, -1, since
+        dx, dy = x - minima[0], y - minima[1]
+        best = math.sqrt(dx * dx + dy * dy)
+        nearest = 0
+        for j in range(1, count):
+            dx, dy = x - minima[2 * j], y - minima[2 * j + 1]
+            d = math.sqrt(dx * dx + dy * dy)
+            if d < best:  # argmin's rule: the first of equal distances
+                best, nearest = d, j
+        lab = nearest if best <= tol else -1
+        if lab != label:
+            since = t
+        return lab, nearest, since
 
     @njit(**JIT)
     def driver(c0, c1, starts, steps, sched, state, table, bound, minima, tol, final, loss, at, last, label,
                nearest, since, keep, path, path_loss):
+        # Rows go in blocks of BLOCK, a step at a time across the block: each row's step is a chain of
+        # dependent operations (sqrt, divisions), and independent rows side by side keep the CPU's units busy
+        # (measured ~2.5x over one row at a time). A row's state waits in a small table between its steps.
         noisy = table.shape[0] > 0
-        for i in range(c0, c1):
-            x, y = starts[i, 0], starts[i, 1]
-            lab, nr, snc, stop = -1, -1, 0, -1
-            fx, fy, fl, lt = math.nan, math.nan, math.nan, 0
-            sx0 = _at2(state_cls, state, 0, i)
-            sy0 = _at2(state_cls, state, 1, i)
-            # The first step alone: it may change the state's type (SGD's buffer appears at the first step).
-            f, gx, gy = fg(x, y, None)
-            if steps == 0:
-                f = fn(x, y, None)
-            if abs(x) <= bound and abs(y) <= bound and abs(f) < inf:
-                fx, fy, fl, lt = x, y, f, 0
-                lab, nr, snc = near(x, y, minima, tol, 0, lab, snc)
+        count = int(minima[2 * MAX_MINIMA])  # the tuple's last element (see _minima_tuple)
+        tol2 = tol * tol * (1.0 + 1e-9)  # sqrt(d2) <= tol needs d2 <= tol² up to a few roundings
+        xs, ys = np.empty(BLOCK), np.empty(BLOCK)
+        sxs, sys_ = np.empty((BLOCK, width)), np.empty((BLOCK, width))
+        fx, fy, fl = np.empty(BLOCK), np.empty(BLOCK), np.empty(BLOCK)
+        lab, nr, snc = np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64)
+        stop, lt = np.empty(BLOCK, np.int64), np.empty(BLOCK, np.int64)
+        for b0 in range(c0, c1, BLOCK):
+            m = min(c1, b0 + BLOCK) - b0
+            live = 0
+            for j in range(m):  # point 0 and the first step, which may change the state's type (SGD's buffer)
+                i = b0 + j
+                x, y = starts[i, 0], starts[i, 1]
+                lab[j], nr[j], snc[j], stop[j], lt[j] = -1, -1, 0, -1, 0
+                fx[j], fy[j], fl[j] = math.nan, math.nan, math.nan
+                f, gx, gy = fg(x, y, None)
+                if steps == 0:
+                    f = fn(x, y, None)
+                if not (abs(x) <= bound and abs(y) <= bound and abs(f) < inf):
+                    stop[j] = 0
+                    continue
+                fx[j], fy[j], fl[j] = x, y, f
+                lab[j], nr[j], snc[j] = near(x, y, minima, count, tol, tol2, 0, lab[j], snc[j], steps == 0)
                 if keep:
                     path[i, 0, 0], path[i, 0, 1], path_loss[i, 0] = x, y, f
-            else:
-                stop = 0
-            if stop < 0 and steps > 0:
-                if noisy:
-                    gx += table[0, 0]
-                    gy += table[0, 1]
-                x, sx = update(x, gx, sx0, sched[0])
-                y, sy = update(y, gy, sy0, sched[0])
-                for t in range(1, steps + 1):
+                if steps > 0:
+                    if noisy:
+                        gx += table[0, 0]
+                        gy += table[0, 1]
+                    k = sched[0]
+                    x, sx = update(x, gx, _at2(state_cls, state, 0, i), k)
+                    y, sy = update(y, gy, _at2(state_cls, state, 1, i), k)
+                    _store(sxs, j, sx)
+                    _store(sys_, j, sy)
+                    xs[j], ys[j] = x, y
+                    live += 1
+            t = 1
+            while t <= steps and live > 0:
+                k = sched[t if t < steps else 0]
+                for j in range(m):
+                    if stop[j] >= 0:
+                        continue
+                    x, y = xs[j], ys[j]
                     if t < steps:
                         f, gx, gy = fg(x, y, None)
                     else:
                         f = fn(x, y, None)
                     if not (abs(x) <= bound and abs(y) <= bound and abs(f) < inf):
-                        stop = t
-                        break
-                    fx, fy, fl, lt = x, y, f, t
-                    lab, nr, snc = near(x, y, minima, tol, t, lab, snc)
+                        stop[j] = t
+                        live -= 1
+                        continue
+                    fx[j], fy[j], fl[j], lt[j] = x, y, f, t
+                    lab[j], nr[j], snc[j] = near(x, y, minima, count, tol, tol2, t, lab[j], snc[j], t == steps)
                     if keep:
-                        path[i, t, 0], path[i, t, 1], path_loss[i, t] = x, y, f
-                    if t == steps:
-                        break
-                    if noisy:
-                        gx += table[t, 0]
-                        gy += table[t, 1]
-                    x, sx = update(x, gx, sx, sched[t])
-                    y, sy = update(y, gy, sy, sched[t])
-            final[i, 0], final[i, 1], loss[i], at[i], last[i] = fx, fy, fl, stop, lt
-            label[i], nearest[i], since[i] = lab, nr, snc
+                        path[b0 + j, t, 0], path[b0 + j, t, 1], path_loss[b0 + j, t] = x, y, f
+                    if t < steps:
+                        if noisy:
+                            gx += table[t, 0]
+                            gy += table[t, 1]
+                        x, sx = update(x, gx, _load(state1_cls, sxs, j), k)
+                        y, sy = update(y, gy, _load(state1_cls, sys_, j), k)
+                        _store(sxs, j, sx)
+                        _store(sys_, j, sy)
+                        xs[j], ys[j] = x, y
+                t += 1
+            for j in range(m):
+                i = b0 + j
+                final[i, 0], final[i, 1], loss[i], at[i], last[i] = fx[j], fy[j], fl[j], stop[j], lt[j]
+                label[i], nearest[i], since[i] = lab[j], nr[j], snc[j]
+                if keep and stop[j] >= 0:  # NaN from diverged_at on, as the NumPy batch leaves it
+                    for u in range(stop[j], steps + 1):
+                        path[i, u, 0], path[i, u, 1], path_loss[i, u] = math.nan, math.nan, math.nan
 
     return driver
 
 
 _LOCK = threading.Lock()
 _DRIVERS: dict = {}  # key -> compiled driver, or None while it compiles, or False if it cannot be compiled
-_COMPILE = ThreadPoolExecutor(1, thread_name_prefix="numba-compile") if AVAILABLE else None
+_EVENTS: dict = {}  # key -> set once its compilation has finished
+_QUEUE: queue.Queue = queue.Queue()
+_WORKER: list = []  # the background compiling thread, started on first use
+COMPILE_MIN_WORK = 200_000
+"""Point-steps from which a batch starts a compilation it cannot use yet: below that NumPy takes ~50 ms, and
+small batches (a test's, a preview's) should not queue seconds of compiling."""
 COMPILE_SECONDS: dict = {}  # key -> seconds its compilation took (for bench.py)
 ERRORS: dict = {}  # key -> why it could not be compiled
 
 
 def _key(opt, surf):
-    update = opt.kernel(_b.FLOAT)  # the closure's constants identify the compiled code (lr and betas[0] do not)
+    """What identifies compiled code: the kernel closure's constants (lr and the scheduled values are not among
+    them: they reach the kernel per step), the state's types (SGD's buffer exists only with momentum), the
+    surface."""
+    update = opt.kernel(_b.FLOAT)
     consts = tuple(c.cell_contents for c in (update.__closure__ or ()) if not callable(c.cell_contents)
                    or isinstance(c.cell_contents, type))
-    return type(opt), consts, surf.name, surf.fg.__code__
+    return type(opt), consts, _state_types(opt), surf.name, surf.fg.__code__
 
 
 def applicable(opt, surf) -> bool:
-    return AVAILABLE and opt.elementwise and getattr(surf.fg, "__module__", "") == \
-        "optim_core.expression.builtin_float"
+    return (AVAILABLE and opt.elementwise and len(surf.minima) <= MAX_MINIMA
+            and getattr(surf.fg, "__module__", "") == "optim_core.expression.builtin_float")
+
+
+def _state_types(opt):
+    """The state's record type before the first step and after it (SGD's buffer appears at the first step)."""
+    state0 = opt.state0(0.5, _b.FLOAT, opt.lr)
+    _, state1 = opt.kernel(_b.FLOAT)(0.5, 0.5, state0, opt.scalars(state0, opt.lr))
+    return type(state0), type(state1)
 
 
 def _build(opt, surf, key):
@@ -235,9 +320,9 @@ def _build(opt, surf, key):
         fn, fg = _surface_programs(surf)
         # NO_STATE as None: numba prunes ``state is None`` by the argument's type, not ``state is NO_STATE``.
         update = njit(**JIT)(_rebind(opt.kernel(NUMBA), {"record": record, "NO_STATE": None}))
-        sched = opt.schedule(1, opt.state0(0.0, _b.FLOAT, opt.lr))
-        state = opt.state0(np.zeros((2, 1)), _b.ARRAY, opt.lr)
-        driver = _make_driver(update, fn, fg, type(sched[0]), type(state))
+        state_cls, state1_cls = _state_types(opt)
+        driver = _make_driver(update, fn, fg, state_cls, state1_cls, max(1, len(state1_cls._fields)))
+        # One call compiles the one signature every caller uses (the minima travel as a fixed-size tuple).
         _call(driver, opt, np.zeros((1, 2)), 1, np.zeros((0, 2)), 1e6, np.zeros((0, 2)), 1.0, _outputs(1, 1, False))
         result = driver
     except Exception as e:  # noqa: BLE001 - a kernel numba cannot compile stays on the NumPy path
@@ -249,24 +334,38 @@ def _build(opt, surf, key):
     return result
 
 
-def ready(opt, surf, *, wait: bool = False):
-    """The compiled driver for this optimizer configuration and surface if it is ready, else None; starts its
-    compilation in the background the first time (``wait=True`` compiles now)."""
+def _background() -> None:
+    while True:
+        opt, surf, key = _QUEUE.get()
+        _build(opt, surf, key)
+        _EVENTS[key].set()
+
+
+def ready(opt, surf, *, wait: bool = False, work: float = math.inf):
+    """The compiled driver for this optimizer configuration and surface if it is ready, else None.
+
+    The first time, it queues the compilation for a background thread (a daemon: leaving the process never
+    waits for it), unless ``work`` (point-steps) is below COMPILE_MIN_WORK. ``wait=True`` compiles now, or
+    waits for the background thread to finish this one."""
     if not applicable(opt, surf):
         return None
     key = _key(opt, surf)
     with _LOCK:
         hit = _DRIVERS.get(key, ...)
-        if hit is ...:
+        start = hit is ... and (wait or work >= COMPILE_MIN_WORK)
+        if start:
             _DRIVERS[key] = None
-            future = _COMPILE.submit(_build, opt, surf, key)
-        else:
-            future = None
-    if future is not None and wait:
-        hit = future.result()
-    elif hit is None and wait:
-        while _DRIVERS.get(key) is None:  # compiling in the background: wait for it
-            threading.Event().wait(0.01)
+            _EVENTS[key] = threading.Event()
+            if not wait:
+                _QUEUE.put((opt, surf, key))
+                if not _WORKER:
+                    _WORKER.append(threading.Thread(target=_background, name="numba-compile", daemon=True))
+                    _WORKER[0].start()
+    if start and wait:
+        hit = _build(opt, surf, key)
+        _EVENTS[key].set()
+    elif wait and hit is None:
+        _EVENTS[key].wait()
         hit = _DRIVERS[key]
     return hit if hit not in (None, False, ...) else None
 
@@ -284,8 +383,9 @@ def _outputs(n: int, steps: int, keep: bool) -> dict:
     return {"final": np.full((n, 2), np.nan), "loss": np.full(n, np.nan), "at": np.full(n, -1, dtype=np.int64),
             "last": np.zeros(n, dtype=np.int64), "label": np.full(n, -1, dtype=np.int64),
             "nearest": np.full(n, -1, dtype=np.int64), "since": np.zeros(n, dtype=np.int64),
-            "path": np.full((n, steps + 1, 2) if keep else (1, 1, 2), np.nan),
-            "path_loss": np.full((n, steps + 1) if keep else (1, 1), np.nan), "keep": keep}
+            # every point is written, NaN from diverged_at on, by the driver: no need to fill these first
+            "path": np.empty((n, steps + 1, 2) if keep else (1, 1, 2)),
+            "path_loss": np.empty((n, steps + 1) if keep else (1, 1)), "keep": keep}
 
 
 def _schedule_records(opt, steps: int) -> np.ndarray:
@@ -300,6 +400,13 @@ def _schedule_records(opt, steps: int) -> np.ndarray:
     return out
 
 
+def _minima_tuple(minima) -> tuple:
+    """The known minima as one fixed-size tuple of floats (one compiled signature for every surface, and no
+    array for the per-step loop to reference-count): MAX_MINIMA (x, y) pairs padded with NaN, then the count."""
+    flat = [float(v) for v in np.asarray(minima, dtype=np.float64).ravel()]
+    return tuple(flat + [math.nan] * (2 * MAX_MINIMA - len(flat)) + [float(len(flat) // 2)])
+
+
 def _call(driver, opt, starts, steps, table, bound, minima, tol, out) -> None:
     """Run ``driver`` over all rows, in blocks spread over threads (the loop releases the GIL)."""
     n = starts.shape[0]
@@ -309,7 +416,7 @@ def _call(driver, opt, starts, steps, table, bound, minima, tol, out) -> None:
     state = () if isinstance(state, NoState) else tuple(
         np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), p.shape)) for v in state)
     args = (np.ascontiguousarray(starts), steps, sched, state, np.ascontiguousarray(table), float(bound),
-            np.ascontiguousarray(minima, dtype=np.float64).reshape(-1, 2), float(tol), out["final"], out["loss"],
+            _minima_tuple(minima), float(tol), out["final"], out["loss"],
             out["at"], out["last"], out["label"], out["nearest"], out["since"], out["keep"], out["path"],
             out["path_loss"])
     blocks = max(1, min(n, WORKERS * BLOCKS_PER_WORKER)) if n >= 1024 else 1
@@ -325,7 +432,8 @@ def _call(driver, opt, starts, steps, table, bound, minima, tol, out) -> None:
 
 def trace_cells(opt, surf, starts, steps, noise, seed, axes, axis_index, fields, summary, *, required) -> bool:
     """A sweep's cells on the compiled path if it applies and is compiled (see the module doc); False if not."""
-    driver = ready(opt, surf, wait=required) if not axes and steps > 0 else None
+    work = starts.shape[0] * steps
+    driver = ready(opt, surf, wait=required, work=work) if not axes and steps > 0 else None
     if driver is None:
         if required:
             raise RuntimeError("Compiled kernels cannot serve this sweep (a grid, a typed surface, L-BFGS, 0 steps "
@@ -345,7 +453,7 @@ def trace_cells(opt, surf, starts, steps, noise, seed, axes, axis_index, fields,
 def trace_paths(opt, surf, starts, steps, bound, *, required=False):
     """run()'s batch on the compiled path: (xy (N, steps+1, 2), loss (N, steps+1), diverged_at (N,)), NaN from
     diverged_at on, as optim_core.batch.trace_batch returns them; None if it does not apply or is not ready."""
-    driver = ready(opt, surf, wait=required) if steps > 0 else None
+    driver = ready(opt, surf, wait=required, work=starts.shape[0] * steps) if steps > 0 else None
     if driver is None:
         if required:
             raise RuntimeError(f"Compiled kernels cannot serve this run: {ERRORS.get(_key(opt, surf), 'n/a')}")
