@@ -42,6 +42,7 @@ except ImportError:  # pragma: no cover - numba is a dependency; without it ever
     numba = None
 
 AVAILABLE = numba is not None
+ENABLED = True  # False sends every batch to the NumPy path (bench.py compares the two)
 JIT = {"error_model": "numpy", "fastmath": False, "nogil": True, "cache": True}
 MAX_MINIMA = 8  # known minima a compiled sweep tracks (a surface with more stays on NumPy)
 BLOCK = 64  # rows stepped side by side in the compiled loop (see _make_driver)
@@ -347,7 +348,7 @@ def ready(opt, surf, *, wait: bool = False, work: float = math.inf):
     The first time, it queues the compilation for a background thread (a daemon: leaving the process never
     waits for it), unless ``work`` (point-steps) is below COMPILE_MIN_WORK. ``wait=True`` compiles now, or
     waits for the background thread to finish this one."""
-    if not applicable(opt, surf):
+    if not (ENABLED and applicable(opt, surf)):
         return None
     key = _key(opt, surf)
     with _LOCK:
