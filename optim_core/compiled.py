@@ -20,6 +20,7 @@ restarted server compiles again only when the code changed. :func:`warm_up` comp
 
 from __future__ import annotations
 
+import hashlib
 import math
 import queue
 import threading
@@ -71,6 +72,21 @@ if AVAILABLE:
     )
     _clip_min, _clip_max = NUMBA.minimum, NUMBA.maximum
     NUMBA.clip = _jit(lambda v, lo, hi: _clip_min(_clip_max(v, lo), hi))
+
+
+def _stable(obj, name: str):
+    """Give a numba function a fixed identity. numba's disk cache keys a closure on its pickled cells, and a
+    compiled function pickles with a random uuid, new in every process: without this, a closure over compiled
+    functions (every kernel here) would never be found in the cache again."""
+    obj._set_uuid(f"optim_core.compiled:{name}")
+    return obj
+
+
+if AVAILABLE:
+    _stable(fma, "fma")
+    for _name, _value in vars(NUMBA).items():
+        if hasattr(_value, "_set_uuid") and _value is not fma:
+            _stable(_value, f"NUMBA.{_name}")
 
     def record(cls, values):  # the kernels' ``record(Class, (fields...))``, compiled
         raise NotImplementedError  # pragma: no cover - only ever called compiled
@@ -133,6 +149,10 @@ if AVAILABLE:
         return _AT2[len(a)]
 
 
+def _stable_as(name: str):
+    return lambda obj: _stable(obj, name)
+
+
 def _rebind(fn, globals_: dict, closure=None):
     """``fn``'s code with some module globals replaced (numba resolves globals by name, at compile time)."""
     return pytypes.FunctionType(fn.__code__, {**fn.__globals__, **globals_}, fn.__name__, fn.__defaults__,
@@ -152,11 +172,11 @@ def _surface_programs(surf):
     out = []
     for f in (surf.fn, surf.fg):
         cells = tuple(pytypes.CellType(None) for _ in f.__code__.co_freevars)
-        out.append(njit(**JIT)(_rebind(f, glob, cells)))
+        out.append(_stable(njit(**JIT)(_rebind(f, glob, cells)), f"{surf.name}.{f.__name__}"))
     return tuple(out)
 
 
-def _make_driver(update, fn, fg, state_cls, state1_cls, width):
+def _make_driver(update, fn, fg, state_cls, state1_cls, width, name):
     """The loop over rows c0..c1-1 of one compiled batch: each row's whole run, observed point by point as
     sweep_rows.Summary does (and, with ``keep``, its path recorded as the NumPy batch records it).
 
@@ -164,6 +184,7 @@ def _make_driver(update, fn, fg, state_cls, state1_cls, width):
     it): an array kept in a tuple or a local costs reference counting at every step, which measured 3x slower."""
     inf = math.inf
 
+    @_stable_as(f"near.{name}")
     @njit(inline="always", **JIT)
     def near(x, y, minima, count, tol, tol2, t, label, since, exact):
         """(label, nearest, since) after point t: the known minimum nearest (x, y), within tol or not, as
@@ -196,6 +217,7 @@ def _make_driver(update, fn, fg, state_cls, state1_cls, width):
             since = t
         return lab, nearest, since
 
+    @_stable_as(f"driver.{name}")
     @njit(**JIT)
     def driver(c0, c1, starts, steps, sched, state, table, bound, minima, tol, final, loss, at, last, label,
                nearest, since, keep, path, path_loss):
@@ -321,8 +343,10 @@ def _build(opt, surf, key):
         fn, fg = _surface_programs(surf)
         # NO_STATE as None: numba prunes ``state is None`` by the argument's type, not ``state is NO_STATE``.
         update = njit(**JIT)(_rebind(opt.kernel(NUMBA), {"record": record, "NO_STATE": None}))
+        name = hashlib.sha256(repr(key[:4]).encode()).hexdigest()[:16]  # the key's repr is stable across runs
+        _stable(update, f"update.{name}")
         state_cls, state1_cls = _state_types(opt)
-        driver = _make_driver(update, fn, fg, state_cls, state1_cls, max(1, len(state1_cls._fields)))
+        driver = _make_driver(update, fn, fg, state_cls, state1_cls, max(1, len(state1_cls._fields)), name)
         # One call compiles the one signature every caller uses (the minima travel as a fixed-size tuple).
         _call(driver, opt, np.zeros((1, 2)), 1, np.zeros((0, 2)), 1e6, np.zeros((0, 2)), 1.0, _outputs(1, 1, False))
         result = driver
