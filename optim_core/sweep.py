@@ -180,7 +180,10 @@ def sweep(optimizer, surface, steps: int, *, starts=None, grid=None, noise: floa
     if cells * max(1, steps) > MAX_POINT_STEPS:
         raise ValueError(f"Invalid sweep size: {cells} cells x {steps} steps (at most {MAX_POINT_STEPS} in all)")
     base = opt.hyperparameters()
-    combos = _combos(opt, base, axes, grid_shape)  # validates every cell's hyperparameters with torch's rules
+    _validate(opt, base, axes)
+
+    def combos() -> np.ndarray:  # every grid cell's optimizer, built only where a cell must run on its own
+        return _combos(opt, base, axes, grid_shape)
 
     diag = math.hypot(surf.domain[0][1] - surf.domain[0][0], surf.domain[1][1] - surf.domain[1][0])
     tol = CONVERGE_DISTANCE * diag
@@ -197,7 +200,7 @@ def sweep(optimizer, surface, steps: int, *, starts=None, grid=None, noise: floa
         engine = trace_cells(opt, surf, start_arr[start_index], steps, noise, seed, axes, axis_index, combos,
                              summary, compiled)
     else:
-        _trace_lbfgs(combos, surf, start_arr, start_index, axis_index, grid_shape, steps, noise, seed, summary)
+        _trace_lbfgs(combos(), surf, start_arr, start_index, axis_index, grid_shape, steps, noise, seed, summary)
     out = summary.result(CONVERGE_HOLD)
     return Sweep(opt.SPEC.name, surf.name, steps, base, start_arr, axes, shape,
                  out["final_xy"].reshape(shape + (2,)), out["final_loss"].reshape(shape),
@@ -205,20 +208,30 @@ def sweep(optimizer, surface, steps: int, *, starts=None, grid=None, noise: floa
                  out["steps_to_converge"].reshape(shape), out["diverged_at"].reshape(shape), tol, noise, seed, engine)
 
 
+def _validate(opt: Optimizer, base: dict[str, Any], axes: dict[str, np.ndarray]) -> None:
+    """torch's rules for every grid value, each with the other hyperparameters as given, as run() would check
+    them. Checking each axis's values alone covers every cell because each of torch's rules on a numeric
+    hyperparameter bounds that one value, given the settings that are not numeric (SGD's nesterov needs
+    momentum > 0 and dampening == 0: two bounds, one per value); tests/core/test_sweep.py holds that for all 13."""
+    for name, values in axes.items():
+        for v in np.unique(values):
+            hp = dict(base)
+            _set_value(hp, name, float(v))
+            try:
+                type(opt)(**hp)
+            except ValueError as e:
+                raise ValueError(f"{e} [grid {name}={float(v)!r}]") from None
+
+
 def _combos(opt: Optimizer, base: dict[str, Any], axes: dict[str, np.ndarray], grid_shape) -> np.ndarray:
-    """Each grid cell's optimizer, built (and so checked) as run() would build it; an object array shaped like
-    the grid. torch's rules are checked per cell because some tie two values (SGD's nesterov and momentum)."""
+    """Each grid cell's optimizer, an object array shaped like the grid."""
     out = np.empty(grid_shape, dtype=object)
     names = list(axes)
     for index in np.ndindex(*grid_shape):
         hp = dict(base)
         for name, i in zip(names, index, strict=True):
             _set_value(hp, name, float(axes[name][i]))
-        try:
-            out[index] = type(opt)(**hp)
-        except ValueError as e:
-            where = ", ".join(f"{n}={axes[n][i]!r}" for n, i in zip(names, index, strict=True))
-            raise ValueError(f"{e} [grid cell {where}]") from None
+        out[index] = type(opt)(**hp)
     return out
 
 

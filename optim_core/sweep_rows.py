@@ -94,7 +94,7 @@ class Rows(np.ndarray):
 
 def with_values(opt, fields: dict[str, tuple[str, int | None]], values: dict[str, np.ndarray]):
     """A copy of the frozen optimizer ``opt`` whose swept hyperparameters are the given arrays (a pair element
-    replaces one side of its pair). Not validated: :func:`optim_core.sweep._combos` built each cell first."""
+    replaces one side of its pair). Not validated here: :func:`optim_core.sweep._validate` checked the values."""
     new = copy.copy(opt)
     for name, v in values.items():
         f, element = fields[name]
@@ -109,7 +109,8 @@ def with_values(opt, fields: dict[str, tuple[str, int | None]], values: dict[str
 
 def schedule(opt, axes, fields, combos, steps: int) -> list:
     """Each step's scalars, as run() computes them: Python floats where no swept value enters, else Rows arrays
-    that broadcast over the grid's shape (each axis's values along its own dimension)."""
+    that broadcast over the grid's shape (each axis's values along its own dimension). ``combos()`` gives each
+    grid cell's optimizer, for the cell-by-cell fallback."""
     if not axes:
         return opt.schedule(steps, opt.state0(0.0, FLOAT, opt.lr))
     grid_shape = tuple(a.size for a in axes.values())
@@ -123,7 +124,7 @@ def schedule(opt, axes, fields, combos, steps: int) -> list:
     except (Mixed, TypeError, ValueError, ArithmeticError):
         pass
     # A branch or a float-only function on a swept value: each grid cell's own schedule, then stacked.
-    flat = combos.ravel()
+    flat = combos().ravel()
     per_cell = [c.schedule(steps, c.state0(0.0, FLOAT, c.lr)) for c in flat]
     out = []
     for t in range(steps):

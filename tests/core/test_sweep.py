@@ -173,3 +173,35 @@ def test_a_batch_with_beta1_below_one_half_equals_single_runs():
         single = run("adam", "booth", starts[i], 30, betas=(0.3, 0.9), lr=0.1)
         np.testing.assert_array_equal(batch.xy[i], single.xy)
         np.testing.assert_array_equal(s.final_xy[i], single.xy[-1])
+
+
+@pytest.mark.parametrize("opt", [n for n in OPTIMIZERS])
+def test_each_rule_bounds_one_grid_value_so_checking_axes_covers_every_cell(opt):
+    """sweep() checks each axis's values alone (a 200 x 200 grid would otherwise build 40,000 optimizers):
+    sound only while no torch rule ties two numeric values. Every pair of grid names, valid and invalid values."""
+    from optim_core.sweep import _set_value
+
+    probe = [-0.5, 0.0, 0.3, 0.9, 1.0, 1.5, 60.0]
+    bases = [{}] + [e for e in EXTRA.get(opt, []) if e]
+    names = ["lr"] + _names(opt) if opt != "lbfgs" else ["lr", "tolerance_grad", "tolerance_change"]
+    spec = OPTIMIZERS[opt]
+    for extra in bases:
+        base = spec.make(**extra).hyperparameters()
+
+        def ok(base=base, **values):
+            hp = dict(base)
+            for n, v in values.items():
+                _set_value(hp, n, v)
+            try:
+                spec.cls(**hp)
+                return True
+            except ValueError:
+                return False
+
+        for a in names:
+            for b in names:
+                if a >= b:
+                    continue
+                for va in probe:
+                    for vb in probe:
+                        assert ok(**{a: va, b: vb}) == (ok(**{a: va}) and ok(**{b: vb})), (opt, extra, a, va, b, vb)
