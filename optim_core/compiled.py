@@ -1,21 +1,24 @@
 """Compiled batches: the optimizers' own ``kernel`` code and the built-in surfaces' own float programs, compiled
-by numba, one start point per loop iteration, the NumPy batch's numbers bit for bit.
+by numba, the NumPy batch's numbers bit for bit.
 
 Nothing here restates an update rule. An elementwise optimizer's ``kernel(b)`` is written against a backend
-namespace; :data:`NUMBA` is one more backend, whose operations are numba functions (``fma`` is LLVM's fused
-multiply-add intrinsic, torch's exact operation, where NumPy emulates it with Dekker's product). The kernel's
-closure and a built-in surface's ``fn``/``fg`` (printed by ``expression/codegen.py`` as straight-line Python) are
-recompiled as they are, with the few module globals numba cannot call (``record``, the float backend's helpers)
-bound to numba versions. ``fastmath`` stays off, and float errors follow NumPy (inf/nan, no exceptions), so each
-operation rounds as in NumPy.
+namespace; :data:`~optim_core.compiled_ops.NUMBA` is one more backend, whose operations are numba functions
+(``fma`` is LLVM's fused multiply-add intrinsic, torch's exact operation, where NumPy emulates it with Dekker's
+product). The kernel's closure and a built-in surface's ``fn``/``fg`` (printed by ``expression/codegen.py`` as
+straight-line Python) are recompiled as they are, with the few module globals numba cannot call (``record``, the
+float backend's helpers) bound to numba versions. ``fastmath`` stays off and float errors follow NumPy (inf/nan,
+no exceptions), so each operation rounds as in NumPy; libm's sin, cos, exp and pow are the single run's (NumPy's
+vectorized ones may differ from libm by an ulp, as they already do between a NumPy batch and a single run).
 
-What runs here: batches of start points for built-in surfaces (a ``sweep`` without a grid, a ``run`` from many
+What runs here: batches of start points on built-in surfaces (a ``sweep`` without a grid, a ``run`` from many
 starts without noise). A kernel's hyperparameters are compile-time constants, so a hyperparameter grid (one
-compiled loop per value), a typed surface (its program is a tree of closures) and L-BFGS stay on the NumPy path.
+compiled loop per value), a typed surface (its program is a tree of closures), L-BFGS, and Ackley (its printed
+program guards sqrt's subgradient with an assignment expression, which numba rejects) stay on the NumPy path.
 
-Compilation never makes a caller wait: :func:`ready` starts it in a background thread and answers False until it
-is done (the NumPy path serves meanwhile), and numba caches the machine code on disk (``cache=True``), so a
-restarted server compiles again only when the code changed. :func:`warm_up` compiles common settings at start-up.
+Compilation never makes a caller wait: :func:`ready` queues it for a daemon thread and answers None until it is
+done (the NumPy path serves meanwhile), and numba caches the machine code on disk (``cache=True``), so a new
+process loads a setting in ~0.15 s instead of compiling it for ~2-4 s. :func:`warm_up` queues common settings
+at start-up. Measured by scripts/bench.py (part 3).
 """
 
 from __future__ import annotations

@@ -58,6 +58,9 @@ class Sweep:
       the Hessian, which a sweep does not compute);
     - ``steps_to_converge``: the first step of that final stay, or -1 (timeline's convergence step);
     - ``diverged_at``: the run's ``diverged_at``, or -1.
+
+    ``engine`` says which path computed it: "numba" (:mod:`optim_core.compiled`) or "numpy"; the numbers are the
+    same either way.
     """
 
     optimizer: str
