@@ -134,3 +134,7 @@ def _rebind(fn, globals_: dict, closure=None):
                                 fn.__closure__ if closure is None else closure)
 
 
+
+
+if not AVAILABLE:  # pragma: no cover - without numba, compiled.applicable() is False and nothing here is called
+    NUMBA = fma = record = _at2 = _load = _store = None

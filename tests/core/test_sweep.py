@@ -205,3 +205,9 @@ def test_each_rule_bounds_one_grid_value_so_checking_axes_covers_every_cell(opt)
                 for va in probe:
                     for vb in probe:
                         assert ok(**{a: va, b: vb}) == (ok(**{a: va}) and ok(**{b: vb})), (opt, extra, a, va, b, vb)
+
+
+def test_zero_steps_summarize_the_start():
+    s = sweep("adam", "rosenbrock", 0, starts=[[1.0, 2.0], [1.0, 1.0]])
+    assert s.final_xy.tolist() == [[1.0, 2.0], [1.0, 1.0]] and s.final_loss.tolist() == [100.0, 0.0]
+    assert s.converged.tolist() == [False, True] and s.steps_to_converge.tolist() == [-1, 0]
