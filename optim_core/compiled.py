@@ -108,8 +108,8 @@ def _make_driver(update, fn, fg, state_cls, state1_cls, width, name):
 
     @_stable_as(f"driver.{name}")
     @njit(**JIT)
-    def driver(c0, c1, starts, steps, sched, state, table, bound, minima, tol, final, loss, at, last, label,
-               nearest, since, keep, path, path_loss):
+    def driver(c0, c1, starts, steps, sched, cells, state, table, bound, minima, tol, final, loss, at, last,
+               label, nearest, since, keep, path, path_loss):
         # Rows go in blocks of BLOCK, a step at a time across the block: each row's step is a chain of
         # dependent operations (sqrt, divisions), and independent rows side by side keep the CPU's units busy
         # (measured ~2.5x over one row at a time). A row's state waits in a small table between its steps.
@@ -143,7 +143,7 @@ def _make_driver(update, fn, fg, state_cls, state1_cls, width, name):
                     if noisy:
                         gx += table[0, 0]
                         gy += table[0, 1]
-                    k = sched[0]
+                    k = sched[0, cells[i]]  # the step's scalars for this row's grid cell
                     x, sx = update(x, gx, _at2(state_cls, state, 0, i), k)
                     y, sy = update(y, gy, _at2(state_cls, state, 1, i), k)
                     _store(sxs, j, sx)
@@ -152,7 +152,7 @@ def _make_driver(update, fn, fg, state_cls, state1_cls, width, name):
                     live += 1
             t = 1
             while t <= steps and live > 0:
-                k = sched[t if t < steps else 0]
+                tk = t if t < steps else 0
                 for j in range(m):
                     if stop[j] >= 0:
                         continue
@@ -173,6 +173,7 @@ def _make_driver(update, fn, fg, state_cls, state1_cls, width, name):
                         if noisy:
                             gx += table[t, 0]
                             gy += table[t, 1]
+                        k = sched[tk, cells[b0 + j]]
                         x, sx = update(x, gx, _load(state1_cls, sxs, j), k)
                         y, sy = update(y, gy, _load(state1_cls, sys_, j), k)
                         _store(sxs, j, sx)
@@ -321,15 +322,18 @@ def _minima_tuple(minima) -> tuple:
     return tuple(flat + [math.nan] * (2 * MAX_MINIMA - len(flat)) + [float(len(flat) // 2)])
 
 
-def _call(driver, opt, starts, steps, table, bound, minima, tol, out) -> None:
-    """Run ``driver`` over all rows, in blocks spread over threads (the loop releases the GIL)."""
+def _call(driver, opt, starts, steps, table, bound, minima, tol, out, sched=None, cells=None, state0=None) -> None:
+    """Run ``driver`` over all rows, in blocks spread over threads (the loop releases the GIL). ``sched`` is
+    (steps, cells) of scalar records and ``cells`` each row's column (a grid); by default every row has the
+    optimizer's own (one column)."""
     n = starts.shape[0]
-    sched = _schedule_records(opt, steps)
+    if sched is None:
+        sched, cells = _schedule_records(opt, steps)[:, None], np.zeros(n, dtype=np.int64)
     p = np.ascontiguousarray(starts.T)
-    state = opt.state0(p, _b.ARRAY, opt.lr)
+    state = opt.state0(p, _b.ARRAY, opt.lr) if state0 is None else state0(p)
     state = () if isinstance(state, NoState) else tuple(
         np.ascontiguousarray(np.broadcast_to(np.asarray(v, dtype=np.float64), p.shape)) for v in state)
-    args = (np.ascontiguousarray(starts), steps, sched, state, np.ascontiguousarray(table), float(bound),
+    args = (np.ascontiguousarray(starts), steps, sched, cells, state, np.ascontiguousarray(table), float(bound),
             _minima_tuple(minima), float(tol), out["final"], out["loss"],
             out["at"], out["last"], out["label"], out["nearest"], out["since"], out["keep"], out["path"],
             out["path_loss"])
@@ -344,21 +348,83 @@ def _call(driver, opt, starts, steps, table, bound, minima, tol, out) -> None:
             driver(c0, c1, *args)
 
 
+MAX_GRID_SCALARS = 1 << 23
+"""Per-step scalars a compiled grid may hold ((steps x cells x fields) floats, 64 MB); bigger grids use NumPy."""
+
+
+def _grid_optimizer(opt, surf, axes, fields, steps):
+    """One cell's optimizer whose compiled loop serves every cell, or None: each grid value must leave the
+    kernel's constants and the state's types as that cell has them (the value reaches the kernel only through the
+    per-step scalars and the initial state, as lr does)."""
+    if not applicable(opt, surf):
+        return None
+    from .sweep_rows import with_values
+
+    cells = math.prod(a.size for a in axes.values())
+    if steps * cells * len(_schedule_records(opt, 0).dtype.names) > MAX_GRID_SCALARS:
+        return None
+    first = with_values(opt, fields, {name: float(values[0]) for name, values in axes.items()})
+    key = _key(first, surf)
+    for name, values in axes.items():
+        for v in np.unique(values):
+            if _key(with_values(first, fields, {name: float(v)}), surf) != key:
+                return None
+    return first
+
+
+def _grid_inputs(opt, axes, fields, axis_index, steps) -> dict:
+    """The per-cell scalars (steps, cells) and each row's cell, and the rows' initial states, for _call."""
+    from .sweep_rows import Mixed, _both, schedule, with_values
+
+    grid_shape = tuple(a.size for a in axes.values())
+    per_step = schedule(opt, axes, fields, None, steps)  # compact arrays over the grid (no cell-by-cell fallback)
+    names = type(per_step[0])._fields
+    sched = np.empty((steps, math.prod(grid_shape)), dtype=[(f, np.float64) for f in names])
+    for t, k in enumerate(per_step):
+        for f, v in zip(names, k, strict=True):
+            sched[f][t] = np.broadcast_to(np.asarray(v, dtype=np.float64), grid_shape).ravel()
+    cells = np.ravel_multi_index(axis_index, grid_shape).astype(np.int64)
+
+    def state0(p):
+        ropt = with_values(opt, fields, {n: _both(axes[n][i]) for n, i in zip(axes, axis_index, strict=True)})
+        try:
+            return ropt.state0(p, _b.ARRAY, ropt.lr)
+        except Mixed:  # pragma: no cover - _grid_compiles compared the state types already
+            raise RuntimeError("grid values change the state's structure") from None
+
+    return {"sched": sched, "cells": cells, "state0": state0}
+
+
 def trace_cells(opt, surf, starts, steps, noise, seed, axes, axis_index, fields, summary, *, required) -> bool:
     """A sweep's cells on the compiled path if it applies and is compiled (see the module doc); False if not."""
     work = starts.shape[0] * steps
-    driver = ready(opt, surf, wait=required, work=work) if not axes and steps > 0 else None
+    if axes:  # the loop compiled for one cell serves them all, or the grid stays on NumPy
+        opt = _grid_optimizer(opt, surf, axes, fields, steps)
+    grid_ok = opt is not None
+    driver = ready(opt, surf, wait=required, work=work) if grid_ok and steps > 0 else None
     if driver is None:
         if required:
-            raise RuntimeError("Compiled kernels cannot serve this sweep (a grid, a typed surface, L-BFGS, 0 steps "
-                               "or no numba)" if axes or steps == 0 or not applicable(opt, surf)
+            raise RuntimeError("Compiled kernels cannot serve this sweep (a grid value that changes the compiled "
+                               "code, a typed surface, L-BFGS, 0 steps or no numba)"
+                               if not grid_ok or steps == 0 or not applicable(opt, surf)
                                else f"Compilation failed: {ERRORS.get(_key(opt, surf))}")
         return False
     from .noise import gaussian
 
     table = gaussian(seed, 0, np.arange(steps)) * noise if noise > 0 else np.zeros((0, 2))
     out = _outputs(starts.shape[0], steps, False)
-    _call(driver, opt, starts, steps, table, summary.bound, summary.minima, summary.tol, out)
+    extra = {}
+    if axes:
+        from .sweep_rows import Mixed
+
+        try:
+            extra = _grid_inputs(opt, axes, fields, axis_index, steps)
+        except (Mixed, TypeError, ValueError, ArithmeticError):  # scalars only a cell at a time can give
+            if required:
+                raise RuntimeError("Compiled kernels cannot serve this sweep (its scalars need the cell-by-cell "
+                                   "path)") from None
+            return False
+    _call(driver, opt, starts, steps, table, summary.bound, summary.minima, summary.tol, out, **extra)
     summary.final, summary.loss, summary.at, summary.last = out["final"], out["loss"], out["at"], out["last"]
     summary.label, summary.nearest, summary.since = out["label"], out["nearest"], out["since"]
     return True

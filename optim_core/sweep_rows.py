@@ -122,7 +122,8 @@ def schedule(opt, axes, fields, combos, steps: int) -> list:
         with np.errstate(all="ignore"):
             return gopt.schedule(steps, gopt.state0(0.0, FLOAT, gopt.lr))
     except (Mixed, TypeError, ValueError, ArithmeticError):
-        pass
+        if combos is None:  # the compiled path's call: it then stays on NumPy
+            raise
     # A branch or a float-only function on a swept value: each grid cell's own schedule, then stacked.
     flat = combos().ravel()
     per_cell = [c.schedule(steps, c.state0(0.0, FLOAT, c.lr)) for c in flat]

@@ -110,8 +110,6 @@ def test_libm_surfaces_equal_the_single_run(surface):
 def test_what_the_compiled_path_does_not_serve():
     from optim_core.expression import formula_surface
 
-    with pytest.raises(RuntimeError, match="a grid"):
-        sweep("adam", "booth", 10, grid={"lr": [0.1, 0.2]}, compiled=True)
     typed = formula_surface("x^2 + y^2", ((-2.0, 2.0), (-2.0, 2.0)))
     with pytest.raises(RuntimeError, match="typed surface"):
         sweep("adam", typed, 10, starts=[[1.0, 1.0]], compiled=True)
@@ -129,3 +127,35 @@ def test_a_new_setting_is_answered_by_numpy_while_it_compiles():
     assert compiled.ready(opt, surf) is None  # starts compiling, does not wait
     assert compiled.ready(opt, surf, wait=True) is not None
     assert compiled._key(opt, surf) in compiled.COMPILE_SECONDS
+
+
+# Grid names that reach the kernel only through the per-step scalars or the initial state (one compiled loop
+# serves every cell); the values keep the state's structure (SGD's buffer needs momentum > 0 throughout).
+GRID_CASES = [
+    ("sgd", {"momentum": [0.3, 0.9]}, {}), ("sgd", {"momentum": [0.5, 0.9]}, {"nesterov": True, "momentum": 0.9}),
+    ("asgd", {}, {"t0": 15.0}), ("adagrad", {}, {}), ("adadelta", {}, {}),
+    ("rmsprop", {"momentum": [0.5, 0.9]}, {"momentum": 0.5}), ("adam", {"beta1": [0.0, 0.3, 0.9]}, {}),
+    ("adamw", {"beta1": [0.2, 0.8]}, {"amsgrad": True}), ("adamax", {"beta1": [0.4, 0.6]}, {}),
+    ("nadam", {"beta1": [0.5, 0.9]}, {}), ("radam", {"beta1": [0.1, 0.9]}, {}),
+    ("sparseadam", {"beta1": [0.3, 0.9]}, {}), ("rprop", {}, {}),
+]
+
+
+@pytest.mark.parametrize(("name", "second", "hp"), GRID_CASES, ids=str)
+def test_compiled_grid_equals_numpy_grid(name, second, hp):
+    grid = {"lr": [1e-3, 0.02, 0.3], **second}
+    starts = _starts("himmelblau", 4, seed=len(name))
+    a = sweep(name, "himmelblau", 60, starts=starts, grid=grid, compiled=True, **hp)
+    b = sweep(name, "himmelblau", 60, starts=starts, grid=grid, compiled=False, **hp)
+    assert a.engine == "numba" and a.shape == b.shape
+    for f in FIELDS:
+        np.testing.assert_array_equal(getattr(a, f), getattr(b, f), err_msg=f)
+
+
+def test_a_grid_value_that_changes_the_compiled_code_stays_on_numpy():
+    grid = {"lr": [0.01, 0.1], "beta2": [0.9, 0.99]}  # beta2 is a constant of Adam's compiled kernel
+    with pytest.raises(RuntimeError, match="changes the compiled code"):
+        sweep("adam", "booth", 10, grid=grid, compiled=True)
+    assert sweep("adam", "booth", 10, grid=grid).engine == "numpy"
+    with pytest.raises(RuntimeError, match="changes the compiled code"):  # momentum 0 has no buffer
+        sweep("sgd", "booth", 10, grid={"momentum": [0.0, 0.9]}, compiled=True)
