@@ -10,10 +10,12 @@ float backend's helpers) bound to numba versions. ``fastmath`` stays off and flo
 no exceptions), so each operation rounds as in NumPy; libm's sin, cos, exp and pow are the single run's (NumPy's
 vectorized ones may differ from libm by an ulp, as they already do between a NumPy batch and a single run).
 
-What runs here: batches of start points on built-in surfaces (a ``sweep`` without a grid, a ``run`` from many
-starts without noise). A kernel's hyperparameters are compile-time constants, so a hyperparameter grid (one
-compiled loop per value), a typed surface (its program is a tree of closures), L-BFGS, and Ackley (its printed
-program guards sqrt's subgradient with an assignment expression, which numba rejects) stay on the NumPy path.
+What runs here: batches of start points on built-in surfaces (a ``sweep``, a ``run`` from many starts without
+noise). A kernel's hyperparameters are compile-time constants, so a grid is compiled only when its values reach
+the kernel through the per-step scalars and the initial state alone (lr always; momentum or beta1 where they are
+scheduled values, and keep the state's shape), with at most MAX_GRID_SCALARS scalars; other grids (beta2, eps,
+weight decay...), typed surfaces (their programs are trees of closures), L-BFGS, and Ackley (its printed program
+guards sqrt's subgradient with an assignment expression, which numba rejects) stay on the NumPy path.
 
 Compilation never makes a caller wait: :func:`ready` queues it for a daemon thread and answers None until it is
 done (the NumPy path serves meanwhile), and numba caches the machine code on disk (``cache=True``), so a new
