@@ -11,10 +11,13 @@ from .schedulers import SCHEDULERS, make_scheduler
 from .spec import Hyperparameter, Optimizer, OptimizerSpec
 from .status import STATUS_MESSAGES, RunStatus, explain, timeline
 from .surfaces import SURFACES, Surface, get_surface
+from .sweep import Sweep, sweep
 from .trajectory import Segment, Trajectory, iter_run, run
+from .tune import Tune, TuneResult, TuneRule, tune
 
 __all__ = [
     "run", "iter_run", "Trajectory", "Segment", "Surface", "OPTIMIZERS", "SURFACES", "SCHEDULERS", "get_surface",
     "make_scheduler", "train", "Training", "DATASETS", "MODELS", "explain", "timeline", "RunStatus",
-    "STATUS_MESSAGES", "Hyperparameter", "Optimizer", "OptimizerSpec",
+    "STATUS_MESSAGES", "Hyperparameter", "Optimizer", "OptimizerSpec", "sweep", "Sweep", "tune", "Tune",
+    "TuneResult", "TuneRule",
 ]

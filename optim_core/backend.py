@@ -52,6 +52,10 @@ def fma(a, b, c):
 
 def _array_fma(a, b, c):
     """:func:`fma` for NumPy arrays, operation for operation, with fewer temporaries (same bits)."""
+    if not isinstance(b, np.ndarray) or np.shape(c) != b.shape or not (isinstance(a, float) or np.shape(a) == b.shape):
+        # A scalar b (lerp's 1 - weight when weight >= 0.5) or operands that broadcast: the temporaries below
+        # are shaped like b, so use the plain formula (the same operations, so the same bits).
+        return fma(a, b, c)
     if isinstance(a, float):
         t = _SPLIT * a
         ah = t - (t - a)

@@ -40,6 +40,12 @@ def trace_batch(opt, surf: Surface, start: np.ndarray, steps: int, noise: float,
                  exact: bool):
     """N start points at once, in blocks of CHUNK rows spread over the CPU's cores (NumPy releases the GIL inside
     each operation, and rows are independent). Each block runs the same update code as the single path."""
+    if exact and noise <= 0 and steps > 0:
+        from .compiled import trace_paths  # the same kernels compiled, once ready (until then, NumPy below)
+
+        compiled = trace_paths(opt, surf, start, steps, bound)
+        if compiled is not None:
+            return compiled
     _keep_freed_memory()
     n = start.shape[0]
     xy = np.empty((steps + 1, 2, n))  # step-major while writing; returned as an (N, steps+1, 2) view

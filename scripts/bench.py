@@ -5,13 +5,19 @@
    ``--against DIR`` also times DIR's optim_core (another checkout, e.g. ``git worktree add /tmp/base main``),
    loaded in this same process, interleaved with ours, so the before/after ratio holds on a noisy machine.
 2. adam on 100,000 start points x 200 steps: optim_core.run vs a plain NumPy loop over the same batch
-   (the straightforward vectorized Adam a NumPy user would write, recording the path and loss too).
+   (the straightforward vectorized Adam a NumPy user would write, recording the path and loss too), on the
+   compiled path (optim_core.compiled, numba) and on the NumPy path.
+3. maps: a 200 x 200 basin map x 300 steps of Adam on Rosenbrock through optim_core.sweep (12 M point-steps;
+   target <= 250 ms), compiled and NumPy, and 64 x 64 hyperparameter maps ((lr, beta2) stays on NumPy: beta2
+   is a constant of the compiled kernel; (lr, beta1) compiles);
+   numba's compile time for one setting, cold (empty cache) and from its disk cache, in fresh processes.
 Medians of several repeats, measured in one run, so the ratios hold on a noisy machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -21,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from optim_core import OPTIMIZERS, SURFACES, run  # noqa: E402
+from optim_core import OPTIMIZERS, SURFACES, compiled, run, sweep  # noqa: E402
 from optim_core import batch as trajectory  # noqa: E402
 
 
@@ -38,7 +44,9 @@ def load_baseline(root: str):
     return module
 
 
-def median_time(fn, repeats: int) -> float:
+def median_time(fn, repeats: int, *, warm: bool = False) -> float:
+    if warm:  # one untimed call first: compiled code loaded, big arrays' pages faulted in once by malloc
+        fn()
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -115,6 +123,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="fewer repeats and a smaller batch")
     ap.add_argument("--against", metavar="DIR", help="also time DIR's optim_core in part 1 (before/after)")
     ap.add_argument("--part1", action="store_true", help="part 1 only")
+    ap.add_argument("--maps", action="store_true", help="parts 2 and 3 only (the batch and the maps)")
     args = ap.parse_args()
     if args.against:
         before_after(load_baseline(args.against), 31 if not args.quick else 11)
@@ -126,6 +135,9 @@ def main() -> None:
     except ImportError:
         have_torch = False
 
+    if args.maps:
+        batch_and_maps(args.quick, repeats)
+        return
     print(f"1) 13 optimizers x rosenbrock x {steps} steps, single trajectory (median of {repeats})")
     print(f"   {'optimizer':11s} {'optim_core':>12s} {'torch.optim':>12s} {'speedup':>9s}")
     total_ours = total_torch = 0.0
@@ -148,26 +160,92 @@ def main() -> None:
 
     if args.part1:
         return
-    n, bsteps = (20_000, 200) if args.quick else (100_000, 200)
+    batch_and_maps(args.quick, repeats)
+
+
+def batch_and_maps(quick: bool, repeats: int) -> None:
+    n, bsteps = (20_000, 200) if quick else (100_000, 200)
     workers = trajectory.WORKERS
     rng = np.random.default_rng(0)
     batch = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
     reps = max(1, repeats // 2)
-    exact = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01), reps)
-    fast = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01, exact=False), reps)
+    adam = OPTIMIZERS["adam"].make(lr=0.01)
+    compiled.ready(adam, SURFACES["rosenbrock"], wait=True)  # compiled (or loaded from disk) before timing
+    exact_c = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01), reps, warm=True)
+    compiled.WORKERS = 1
+    exact_c1 = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01), reps, warm=True)
+    compiled.WORKERS = workers
+    compiled.ENABLED = False
+    exact = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01), reps, warm=True)
+    fast = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01, exact=False), reps, warm=True)
     trajectory.WORKERS = 1
-    exact_1 = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01), reps)
-    fast_1 = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01, exact=False), reps)
+    exact_1 = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01), reps, warm=True)
     trajectory.WORKERS = workers
-    plain = median_time(lambda: plain_numpy_adam(batch, bsteps), reps)
+    compiled.ENABLED = True
+    plain = median_time(lambda: plain_numpy_adam(batch, bsteps), reps, warm=True)
     work = n * bsteps
     print(f"\n2) adam, {n:,} start points x {bsteps} steps (median of {reps}; {workers} threads unless noted)")
-    rows = [("optim_core.run (exact, default)", exact), ("optim_core.run (exact=False)", fast),
-            ("optim_core.run (exact, 1 thread)", exact_1), ("optim_core.run (exact=False, 1 thread)", fast_1),
-            ("plain NumPy loop", plain)]
+    rows = [("optim_core.run (exact, compiled)", exact_c), ("optim_core.run (exact, compiled, 1 thread)", exact_c1),
+            ("optim_core.run (exact, NumPy)", exact), ("optim_core.run (exact, NumPy, 1 thread)", exact_1),
+            ("optim_core.run (exact=False, NumPy)", fast), ("plain NumPy loop", plain)]
     for label, sec in rows:
-        print(f"   {label:40s} {sec:7.3f} s {work / sec / 1e6:7.2f} M point-steps/s   {plain / sec:5.2f}x the loop")
-    print("   (target >= 1x the plain loop, aim 2x; 'exact' emulates torch's fused multiply-adds bit for bit)")
+        print(f"   {label:42s} {sec:7.3f} s {work / sec / 1e6:7.2f} M point-steps/s   {plain / sec:5.2f}x the loop")
+    print("   (target: the exact batch >= 2x the plain loop; 'exact' is torch's fused multiply-adds, bit for bit)")
+    maps(repeats)
+    print(f"\n   load average (uptime): {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} CPUs")
+
+
+def maps(repeats: int) -> None:
+    """Part 3: basin and hyperparameter maps through sweep(), and numba's compile times."""
+    side, steps = 200, 300
+    xs, ys = np.linspace(-2, 2, side), np.linspace(-1, 3, side)
+    starts = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    work = starts.shape[0] * steps
+    workers = compiled.WORKERS
+    compiled.ready(OPTIMIZERS["adam"].make(lr=0.01), SURFACES["rosenbrock"], wait=True)
+    def basin_map(engine):
+        return lambda: sweep("adam", "rosenbrock", steps, starts=starts, lr=0.01, compiled=engine)
+
+    basin = median_time(basin_map(True), repeats, warm=True)
+    compiled.WORKERS = 1
+    basin_1 = median_time(basin_map(True), repeats, warm=True)
+    compiled.WORKERS = workers
+    reps = max(1, repeats // 3)
+    basin_np = median_time(basin_map(False), reps, warm=True)
+    grid = {"lr": np.logspace(-4, 0, 64), "beta2": 1 - np.logspace(-4, -1, 64)}
+    hyper = median_time(lambda: sweep("adam", "rosenbrock", steps, grid=grid), reps, warm=True)
+    grid1 = {"lr": np.logspace(-4, 0, 64), "beta1": np.linspace(0.0, 0.99, 64)}
+    hyper_c = median_time(lambda: sweep("adam", "rosenbrock", steps, grid=grid1, compiled=True), repeats, warm=True)
+    hyper_n = median_time(lambda: sweep("adam", "rosenbrock", steps, grid=grid1, compiled=False), reps, warm=True)
+    print(f"\n3) maps: Adam on rosenbrock, {steps} steps (median of {repeats}, NumPy rows of {reps})")
+    rows = [(f"basin {side}x{side}, compiled, {workers} threads", basin, work),
+            (f"basin {side}x{side}, compiled, 1 thread", basin_1, work),
+            (f"basin {side}x{side}, NumPy", basin_np, work),
+            ("hyperparameter 64x64 (lr, beta2), NumPy", hyper, 64 * 64 * steps),
+            ("hyperparameter 64x64 (lr, beta1), compiled", hyper_c, 64 * 64 * steps),
+            ("hyperparameter 64x64 (lr, beta1), NumPy", hyper_n, 64 * 64 * steps)]
+    for label, sec, w in rows:
+        print(f"   {label:42s} {sec * 1e3:8.1f} ms {w / sec / 1e6:7.2f} M point-steps/s")
+    print(f"   (target: the {side}x{side} map in <= 250 ms: {basin * 1e3:.0f} ms, {250 / (basin * 1e3):.2f}x inside)")
+    cold, warm = compile_seconds(empty_cache=True), compile_seconds(empty_cache=False)
+    print(f"   numba compile of one setting (Adam, rosenbrock), fresh process: cold {cold:.2f} s, "
+          f"from the disk cache {warm:.2f} s (the NumPy path answers meanwhile)")
+
+
+def compile_seconds(empty_cache: bool) -> float:
+    """Seconds to make one setting ready in a fresh process (imports excluded)."""
+    import subprocess
+    import tempfile
+
+    code = ("import time; from optim_core import compiled, SURFACES, OPTIMIZERS; t=time.perf_counter(); "
+            "compiled.ready(OPTIMIZERS['adam'].make(lr=0.01), SURFACES['rosenbrock'], wait=True); "
+            "print(time.perf_counter()-t)")
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+        if empty_cache:
+            env["NUMBA_CACHE_DIR"] = cache
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
 
 def cpu_time(fn) -> float:
     t0 = time.thread_time()
