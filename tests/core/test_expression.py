@@ -271,9 +271,8 @@ def test_worst_case_sized_inputs_prepare_within_the_time_bound():
         # Refused as "too complex" if it ran past expression.TIME_LIMIT of this thread's CPU time, the measure the
         # limit counts (wall-clock time on a shared machine says more about the neighbours than about the parser).
         t0 = time.thread_time()
-        surface = parse_expression(text)
+        parse_expression(text)
         assert time.thread_time() - t0 < expression.TIME_LIMIT
-        assert surface.expression == text or surface.weight > 0
 
 
 def test_too_slow_or_too_large_derivatives_are_refused(monkeypatch):
