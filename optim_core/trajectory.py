@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .backend import FLOAT, FLOAT_ERRORS
-from .batch import trace_batch
+from .batch import PlannedSchedule, trace_batch
 from .noise import gaussian
 from .optimizers import OPTIMIZERS
 from .optimizers.lbfgs_vectors import PAIR
@@ -102,7 +102,7 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     ``record_state=True`` (one start point) fills the trajectory's ``state``, ``grad``, ``update``, ``lr`` and
     ``momentum`` (see :class:`Trajectory`); the path is the same to the bit.
 
-    ``scheduler`` (one start point) is torch's lr scheduler: a spec such as ``("CosineAnnealingLR", {"T_max":
+    ``scheduler`` is torch's lr scheduler: a spec such as ``("CosineAnnealingLR", {"T_max":
     200})`` (see :data:`optim_core.SCHEDULERS`; torch's class name or its lower-case form, torch's keywords and
     checks, and settings torch would refuse within ``steps`` steps refused up front), or an object whose ``lr``, and
     optionally ``momentum`` (a float, or a betas pair), are the values for the coming step, and whose
@@ -127,14 +127,17 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
                           "ok" if at is None else "diverged", at, steps, noise, seed, evals, inner, **recorded)
 
     _check_start(start_arr)
-    if scheduler is not None or record_state:
-        raise ValueError("Invalid start: scheduler and record_state take one start point, shape (2,)")
+    if record_state:
+        raise ValueError("Invalid start: record_state takes one start point, shape (2,)")
+    shared = None if scheduler is None else PlannedSchedule(scheduler, opt, steps)
     if opt.elementwise:
-        xy, loss, at = trace_batch(opt, surf, start_arr, steps, noise, seed, bound, exact)
+        xy, loss, at = trace_batch(opt, surf, start_arr, steps, noise, seed, bound, exact,
+                                   None if shared is None else shared.values)
         evals = inner = None
     else:
         # L-BFGS's inner iterations and line search differ from row to row, so rows run one after another.
-        paths = [_Path(opt, surf, float(px), float(py), steps, noise, seed, i, bound)
+        paths = [_Path(opt, surf, float(px), float(py), steps, noise, seed, i, bound, False,
+                       None if shared is None else shared.replay())
                  for i, (px, py) in enumerate(start_arr)]
         for path in paths:
             path.advance(steps)
@@ -146,8 +149,9 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
         evals = [a[2] for a in arrays]
         inner = [a[3] for a in arrays]
     status = np.where(at < 0, "ok", "diverged")
+    lr, momentum = (None, None) if shared is None else shared.arrays()
     return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss, status, at, steps, noise, seed,
-                      evals, inner)
+                      evals, inner, lr=lr, momentum=momentum)
 
 
 def resolve_scheduler(scheduler, opt: Optimizer, steps: int):
