@@ -17,12 +17,8 @@ from pydantic_core import PydanticCustomError
 from optim_core import OPTIMIZERS, SCHEDULERS, make_scheduler
 from optim_core.schedulers import EXPRESSION_VARIABLE, SchedulerSpec, find_spec
 
+from .limits import SCHEDULER_STEP_COST  # noqa: F401 - re-exported for the routes
 from .serialize import hyperparameter_info
-
-# A scheduler costs about 1-2 work units a step on top of the optimizer's (measured with scripts/bench.py's
-# scheduler row: 3.5-7 us a step over a 3.4 us Adam step, the schedule's check-ahead plan and the lr record
-# included), so the estimate counts 2.5 units for every scheduled step.
-SCHEDULER_STEP_COST = 2.5
 
 _NESTED = re.compile(r"schedulers\[(\d+)\]: ")
 _KEYED = (
