@@ -150,3 +150,56 @@ def test_the_work_estimate_counts_the_schedule(client):
     r = client.post("/api/trajectories", json={"surface": "booth", "steps": steps, "runs": scheduled})
     assert r.status_code == 422 and r.json()["detail"][0]["code"] == "work_budget"
     assert r.json()["detail"][0]["params"]["work"] == int(fits * steps * (1 + SCHEDULER_STEP_COST))
+
+
+# ------------------------------------------------------------------------------ the exported PyTorch script
+EXPORT_GOLDEN = json.loads((__import__("pathlib").Path(__file__).resolve().parents[1] / "data"
+                            / "export_golden.json").read_text())
+
+
+def test_export_goldens_build_every_scheduler_with_torch():
+    # each of these scripts ran under torch 2.13; tests/api/test_export.py holds the service to their numbers
+    def names(spec):  # a scheduler and the ones inside it
+        name, params = (spec["name"], spec.get("params", {})) if isinstance(spec, dict) else spec
+        yield name.lower()
+        for child in params.get("schedulers", []):
+            yield from names(child)
+
+    found = {n for c in EXPORT_GOLDEN["cases"] for r in c["body"]["runs"] if "scheduler" in r
+             for n in names(r["scheduler"])}
+    assert found == set(SCHEDULERS)
+    optimizers = {r["optimizer"] for c in EXPORT_GOLDEN["cases"] for r in c["body"]["runs"] if "scheduler" in r}
+    assert {"lbfgs", "adam", "sgd", "rmsprop"} <= optimizers
+
+
+def test_export_writes_the_scheduler_and_steps_it_after_the_optimizer(client):
+    body = {"surface": "booth", "steps": 30, "runs": [
+        {"optimizer": "sgd", "params": {"momentum": 0.9},
+         "scheduler": {"name": "LambdaLR", "params": {"lr_lambda": "min(1,(t+1)/10)  /(1+t/50)"}}},
+        {"optimizer": "adam", "scheduler": {"name": "ChainedScheduler", "params": {"schedulers": [
+            ["ConstantLR", {"factor": 0.5}], ["ExponentialLR", {"gamma": 0.9}]]}}}]}
+    r = client.post("/api/export/pytorch", json=body)
+    assert r.status_code == 200
+    text = r.text
+    # the formula as written from its parsed tree, not as typed
+    assert "lr_lambda=lambda t: min(1, (t + 1) / 10) / (1 + t / 50)" in text
+    assert "min(1,(t+1)/10)  /(1+t/50)" not in text
+    assert ("torch.optim.lr_scheduler.ChainedScheduler([\n        torch.optim.lr_scheduler.ConstantLR(optimizer, "
+            "factor=0.5),\n        torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.9),\n    ], "
+            "optimizer=optimizer)") in text
+    assert text.index("optimizer.step()") < text.index("scheduler.step()")
+    assert "ReduceLROnPlateau" not in text  # the plateau branch only when a run has one
+    __import__("ast").parse(text)
+
+
+def test_export_without_schedulers_is_the_script_it_always_was(client):
+    case = next(c for c in EXPORT_GOLDEN["cases"] if c["name"] == "noise")
+    text = client.post("/api/export/pytorch", json=case["body"]).text
+    assert "scheduler" not in text
+
+
+def test_export_refuses_a_hostile_factor_as_the_trajectories_route_does(client):
+    body = {"surface": "booth", "steps": 10, "runs": [{"optimizer": "sgd", "scheduler": {
+        "name": "LambdaLR", "params": {"lr_lambda": "__import__('os').system('rm -rf /')"}}}]}
+    r = client.post("/api/export/pytorch", json=body)
+    assert r.status_code == 422 and r.json()["detail"][0]["params"]["field"] == "runs[0].scheduler.params.lr_lambda"
