@@ -137,7 +137,8 @@ CASES = [
         {"optimizer": "adam", "params": {"lr": 0.01}, "scheduler": {"name": "OneCycleLR", "params": {
             "max_lr": 0.05, "total_steps": 120}}},
         {"optimizer": "sgd", "params": {"lr": 1e-3, "momentum": 0.9, "nesterov": True}, "scheduler": {
-            "name": "CyclicLR", "params": {"base_lr": 1e-4, "max_lr": 2e-3, "step_size_up": 15, "mode": "triangular2"}}},
+            "name": "CyclicLR", "params": {"base_lr": 1e-4, "max_lr": 2e-3, "step_size_up": 15,
+                                           "mode": "triangular2"}}},
         {"optimizer": "rmsprop", "params": {"lr": 0.01, "momentum": 0.5}, "scheduler": {
             "name": "ReduceLROnPlateau", "params": {"patience": 3, "factor": 0.5, "threshold": 0.01}}},
         {"optimizer": "lbfgs", "params": {"lr": 0.5, "max_iter": 4}, "scheduler": {
@@ -146,7 +147,8 @@ CASES = [
             "name": "LambdaLR", "params": {"lr_lambda": "min(1, (t+1)/10) / (1 + t/50)"}}},
         {"optimizer": "adagrad", "params": {"lr": 0.3}, "scheduler": {"name": "SequentialLR", "params": {
             "schedulers": [["LinearLR", {"start_factor": 0.1, "total_iters": 10}],
-                           {"name": "CosineAnnealingWarmRestarts", "params": {"T_0": 10, "T_mult": 2, "eta_min": 0.01}}],
+                           {"name": "CosineAnnealingWarmRestarts",
+                            "params": {"T_0": 10, "T_mult": 2, "eta_min": 0.01}}],
             "milestones": [10]}}},
         {"optimizer": "adamw", "params": {"lr": 0.02}, "scheduler": {"name": "ChainedScheduler", "params": {
             "schedulers": [["ConstantLR", {"factor": 0.5, "total_iters": 30}], ["ExponentialLR", {"gamma": 0.98}]]}}},
