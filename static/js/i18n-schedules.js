@@ -1,0 +1,46 @@
+// The learning-rate schedules' strings, en and zh; i18n.js merges them into its catalogs. Each scheduler's and
+// keyword's own help comes from GET /api/schedulers (help.en / help.zh).
+
+export const SCHED_EN = {
+  'section.lr': 'Learning rate vs step',
+  'lr.x': 'step',
+  'lr.y': 'learning rate',
+  'lr.label': 'The learning rate each optimizer used at each step.',
+  'sched.label': 'LR schedule',
+  'sched.none': 'None (constant lr)',
+  'sched.default': 'torch default',
+  'sched.runSteps': 'the run’s steps ({n})',
+  'sched.formula': 'a formula in {v}, e.g. 0.95^{v}',
+  'sched.childrenHint': '[LinearLR;total_iters=10][CosineAnnealingLR;T_max=90]',
+  'sched.noMomentum': 'This optimizer has no momentum or betas to cycle, so the page sends false.',
+  'sched.badInts': '{name} takes whole numbers separated by commas, e.g. 100, 200.',
+  'sched.badChildren': 'Schedulers are written as [Name;key=value][Name;key=value]; some of this could not be read.',
+  'err.scheduler_name': '{field}: not a learning-rate scheduler this server knows',
+  'err.scheduler_unknown_parameter': '{field}: not a keyword of {scheduler}',
+  'err.scheduler_missing_parameter': '{field}: {scheduler} needs this keyword',
+  'err.scheduler_value': '{field}: {reason}',
+  'err.scheduler_formula': '{field}: the formula cannot be read ({reason})',
+  'err.scheduler_rule': '{field}: {reason}',
+};
+
+export const SCHED_ZH = {
+  'section.lr': '学习率随步数的变化',
+  'lr.x': '步数',
+  'lr.y': '学习率',
+  'lr.label': '各优化器每一步使用的学习率。',
+  'sched.label': '学习率调度',
+  'sched.none': '无（恒定学习率）',
+  'sched.default': 'torch 默认值',
+  'sched.runSteps': '运行步数（{n}）',
+  'sched.formula': '关于 {v} 的公式，如 0.95^{v}',
+  'sched.childrenHint': '[LinearLR;total_iters=10][CosineAnnealingLR;T_max=90]',
+  'sched.noMomentum': '该优化器没有可循环的动量或 betas，页面会发送 false。',
+  'sched.badInts': '{name} 需要用逗号分隔的整数，例如 100, 200。',
+  'sched.badChildren': '调度器写作 [名称;参数=值][名称;参数=值]；其中有些内容无法读取。',
+  'err.scheduler_name': '{field}：服务器不认识这个学习率调度器',
+  'err.scheduler_unknown_parameter': '{field}：不是 {scheduler} 的参数',
+  'err.scheduler_missing_parameter': '{field}：{scheduler} 需要这个参数',
+  'err.scheduler_value': '{field}：取值无效（{reason}）',
+  'err.scheduler_formula': '{field}：无法读取该公式（{reason}）',
+  'err.scheduler_rule': '{field}：torch 不接受这个设置（{reason}）',
+};
