@@ -68,7 +68,13 @@ export class SchedulerControls {
     const key = spec ? `${spec.label}|${run.optimizer}` : '';
     if (box.dataset.name !== key) {
       box.dataset.name = key;
-      box.replaceChildren(...(spec ? spec.params.map((p) => this.row(spec, p, i, run)) : []));
+      // the keywords torch requires, and those this run sets, in view; the rest (torch's defaults) folded away
+      const shown = spec ? spec.params.filter((p) => p.required || Object.hasOwn(sched.params, p.name)
+        || (p.name === 'total_steps' && spec.label === 'OneCycleLR')) : [];
+      const folded = spec ? spec.params.filter((p) => !shown.includes(p)) : [];
+      const more = el('details', { class: 'more' }, el('summary', { text: t('sched.more', { n: folded.length }) }),
+        ...folded.map((p) => this.row(spec, p, i, run)));
+      box.replaceChildren(...shown.map((p) => this.row(spec, p, i, run)), ...(folded.length ? [more] : []));
     }
     if (spec) for (const p of spec.params) this.syncRow(spec, p, i, run);
   }
@@ -107,7 +113,8 @@ export class SchedulerControls {
       const num = el('input', { type: 'number', id, step: p.kind === 'int' ? '1' : 'any', min: p.min ?? undefined,
         max: p.max ?? undefined, title: tip });
       num.placeholder = p.name === 'total_steps' && spec.label === 'OneCycleLR'
-        ? t('sched.runSteps', { n: this.getState().steps }) : p.required ? '' : t('sched.default');
+        ? t('sched.runSteps', { n: this.getState().steps })
+        : p.required ? '' : p.default === null ? t('sched.default') : t('sched.defaultIs', { v: fmtNum(p.default) });
       num.addEventListener('change', () => {
         const text = num.value.trim();
         if (text === '') { this.set(spec, i, p.name, p.required ? p.default : undefined); return; }
