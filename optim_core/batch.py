@@ -116,18 +116,47 @@ class PlannedSchedule:
             raise ValueError(f"Invalid scheduler: {name} cannot drive a batch of start points (it follows one "
                              "run's loss, or it has no plan); a batch takes a schedule that does not depend on the "
                              "loss, or use one start point, shape (2,)")
+        if len(plan.lr) != steps + 1:
+            raise ValueError(f"Invalid scheduler: its plan has {len(plan.lr) - 1} steps, the run {steps} (make it "
+                             "with make_scheduler(..., steps=steps), or pass the spec)")
         self.opt, self.steps, self.plan = opt, steps, plan
-        momenta = plan.momentum if plan.momentum is not None else [None] * len(plan.lr)
-        self.values = [_values(opt, lr, m) for lr, m in zip(plan.lr[:steps], momenta[:steps], strict=True)]
+        self.label = getattr(scheduler, "label", type(scheduler).__name__)
+        self._arrays: tuple | None = None
+        if plan.momentum is None:  # only the lr moves: the optimizer's own momentum and betas, checked once
+            _, momentum, betas = opt.step_values()
+            self.values = [(lr, momentum, betas) for lr in plan.lr[:steps]]
+        else:
+            self.values = [_values(opt, lr, m) for lr, m in zip(plan.lr[:steps], plan.momentum[:steps], strict=True)]
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray | None]:
         """``Trajectory.lr`` and ``.momentum``, (steps+1,) with row t the value step t used (row 0 NaN), as the
         single scheduled run records them; shared by every row (not cut at a row's divergence)."""
+        if self._arrays is not None:
+            return self._arrays
         lr = np.array([np.nan] + [v[0] for v in self.values], dtype=np.float64)
         has_momentum = "momentum" in self.opt.SCHEDULABLE or "betas" in self.opt.SCHEDULABLE
-        momentum = (np.array([np.nan] + [momentum_value(self.opt, v) for v in self.values], dtype=np.float64)
-                    if has_momentum else None)
-        return lr, momentum
+        if not has_momentum:
+            momentum = None
+        elif self.plan.momentum is None:  # constant: the optimizer's own
+            momentum = np.full(len(lr), momentum_value(self.opt, self.opt.step_values()))
+            momentum[0] = np.nan
+        else:
+            momentum = np.array([np.nan] + [momentum_value(self.opt, v) for v in self.values], dtype=np.float64)
+        self._arrays = (lr, momentum)
+        return self._arrays
+
+    def window(self, lo: int, hi: int, rows: int | None = None) -> dict:
+        """Rows lo..hi-1 of ``arrays()`` as a single path's record (``rows`` pads with NaN to that many)."""
+        n = max(0, hi - lo) if rows is None else rows
+        out: dict = {"state": None, "grad": None, "update": None}
+        for name, arr in zip(("lr", "momentum"), self.arrays(), strict=True):
+            if arr is None:
+                out[name] = None
+                continue
+            part = np.full(n, np.nan)
+            part[: max(0, hi - lo)] = arr[lo:hi]
+            out[name] = part
+        return out
 
     def replay(self) -> _Replay:
         return _Replay(self.plan)

@@ -122,14 +122,15 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
         path.advance(steps)
         xy, loss, evals, inner = path.arrays()
         at = path.diverged_at
-        recorded = path.recorded(0, steps + 1, steps + 1) if path.recorder is not None else {}
+        recorded = path.recorded(0, steps + 1, steps + 1) if path.recorder or path.planned else {}
         return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss,
                           "ok" if at is None else "diverged", at, steps, noise, seed, evals, inner, **recorded)
 
     _check_start(start_arr)
     if record_state:
         raise ValueError("Invalid start: record_state takes one start point, shape (2,)")
-    shared = None if scheduler is None else PlannedSchedule(scheduler, opt, steps)
+    shared = scheduler if scheduler is None or isinstance(scheduler, PlannedSchedule) \
+        else PlannedSchedule(scheduler, opt, steps)
     if opt.elementwise:
         xy, loss, at = trace_batch(opt, surf, start_arr, steps, noise, seed, bound, exact,
                                    None if shared is None else shared.values)
@@ -159,7 +160,9 @@ def resolve_scheduler(scheduler, opt: Optimizer, steps: int):
     object that already has ``lr`` and ``step`` is the caller's own, used as it is."""
     if scheduler is None or (hasattr(scheduler, "lr") and callable(getattr(scheduler, "step", None))):
         return scheduler
-    return make_scheduler(scheduler, opt, steps=steps)
+    made = make_scheduler(scheduler, opt, steps=steps)
+    # a schedule that does not read the loss is known ahead (its plan): the loop then need not step it
+    return made if made.plan is None else PlannedSchedule(made, opt, steps)
 
 
 def _prepare(optimizer, surface, steps, noise, seed, hyperparameters):
@@ -219,6 +222,11 @@ class _Path:
 
     def __init__(self, opt, surf: Surface, x: float, y: float, steps: int, noise: float, seed, row: int,
                  bound: float, record: bool = False, scheduler=None):
+        self.planned = scheduler if isinstance(scheduler, PlannedSchedule) else None
+        if self.planned is not None and (record or not opt.elementwise):
+            scheduler, self.planned = self.planned.replay(), None  # stepped as a scheduler, read from the plan
+        elif self.planned is not None:
+            scheduler = None  # the plan's values go in as constant hyperparameters' do: no scheduler in the loop
         self.opt, self.surf, self.steps, self.bound, self.scheduler = opt, surf, steps, bound, scheduler
         self.xs, self.ys, self.fs = [x], [y], []
         self.evals: list | None = None
@@ -231,12 +239,16 @@ class _Path:
             scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error, not a divergence
         # torch creates the state at the first step, with the lr the scheduler has set by then
         lr0 = opt.lr if scheduler is None else scheduler.lr
+        if self.planned is not None:
+            lr0 = self.planned.plan.lr[0]
         if opt.elementwise:
             self._update = opt.kernel(FLOAT)
             self._kicks = _noise_table(noise, seed, row, steps)
             self._state = (opt.state0(x, FLOAT, lr0), opt.state0(y, FLOAT, lr0))
             # constant hyperparameters: every step's scalars ahead; with a scheduler, step by step from these
             self._schedule = opt.schedule(steps, self._state[0]) if scheduler is None else None
+            if self.planned is not None:
+                self._schedule = list(opt.scalar_steps(self._state[0], iter(self.planned.values)))
             if scheduler is not None:
                 self._values = [opt.step_values()]  # the coming step's values, set by the loop
                 self._scalars = opt.scalar_steps(self._state[0], iter(lambda: self._values[0], None))
@@ -362,6 +374,8 @@ class _Path:
 
     def recorded(self, lo: int, hi: int, rows: int | None = None) -> dict:
         """The recorded rows lo..hi-1 that are before any divergence, as Trajectory/Segment fields."""
+        if self.recorder is None:  # a planned schedule: its lr and momentum, up to the last known loss
+            return self.planned.window(lo, min(hi, len(self.fs)), rows)
         rec = self.recorder.window(lo, min(hi, len(self.fs)), rows)
         if not self._record_state:  # a scheduler alone keeps lr and momentum only
             rec["state"] = rec["grad"] = rec["update"] = None
@@ -448,7 +462,7 @@ def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: 
         if path.evals is not None:
             evals = [np.array(path.evals[i - 1], dtype=np.float64).reshape(-1, 2) if i > 0 else np.empty((0, 2))
                      for i in range(sent, ready)]
-        recorded = path.recorded(sent, ready) if path.recorder is not None else {}
+        recorded = path.recorded(sent, ready) if path.recorder or path.planned else {}
         seg = Segment(sent, xy, np.array(path.fs[sent:ready], dtype=np.float64), path.done,
                       "ok" if path.diverged_at is None else "diverged", path.diverged_at, evals, **recorded)
         sent = ready

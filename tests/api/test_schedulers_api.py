@@ -4,6 +4,7 @@ and bad settings give 422s that name the field and its range."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -138,18 +139,19 @@ def test_a_refused_value_carries_its_range_as_params(client):
 
 
 def test_the_work_estimate_counts_the_schedule(client):
+    # L-BFGS at as many steps as the budget holds: the scheduler's units then tip the request over it
     limit = client.app.state.settings.max_work
-    steps = 10_000
-    per_run = OPTIMIZERS["sgd"].make().cost(steps)
-    fits = min(16, int(limit // per_run))
-    assert fits * per_run * (1 + SCHEDULER_STEP_COST) > limit  # the case tells the two estimates apart
-    runs = [{"optimizer": "sgd"}] * fits
-    assert client.post("/api/trajectories", json={"surface": "booth", "steps": steps, "runs": runs}).status_code \
-        == 200
-    scheduled = [{"optimizer": "sgd", "scheduler": {"name": "StepLR", "params": {"step_size": 10}}}] * fits
-    r = client.post("/api/trajectories", json={"surface": "booth", "steps": steps, "runs": scheduled})
+    lbfgs = OPTIMIZERS["lbfgs"].make(max_iter=4)
+    steps = max(s for s in range(1, 10_001) if lbfgs.cost(s) <= limit)
+    assert lbfgs.cost(steps) + SCHEDULER_STEP_COST * steps > limit
+    run_ = {"optimizer": "lbfgs", "params": {"max_iter": 4}}
+    body = {"surface": "booth", "steps": steps, "runs": [run_]}
+    assert client.post("/api/export/pytorch", json=body).status_code == 200  # same validation, no computing
+    scheduled = {**run_, "scheduler": {"name": "StepLR", "params": {"step_size": 10}}}
+    r = client.post("/api/export/pytorch", json={**body, "runs": [scheduled]})
     assert r.status_code == 422 and r.json()["detail"][0]["code"] == "work_budget"
-    assert r.json()["detail"][0]["params"]["work"] == int(fits * steps * (1 + SCHEDULER_STEP_COST))
+    assert r.json()["detail"][0]["params"]["work"] == math.ceil(lbfgs.cost(steps) + SCHEDULER_STEP_COST * steps)
+    assert client.get("/api/limits").json()["work"]["scheduler_per_step"] == SCHEDULER_STEP_COST
 
 
 # ------------------------------------------------------------------------------ the exported PyTorch script

@@ -75,3 +75,24 @@ def test_reduce_on_plateau_is_refused_on_a_batch_with_a_clear_message():
 def test_refusals_of_the_schedule_are_the_cores_on_a_batch_too():
     with pytest.raises(ValueError, match="total_steps must be at least the run's 20 steps"):
         run("adam", "booth", STARTS, 20, scheduler=("OneCycleLR", {"max_lr": 0.1, "total_steps": 10}))
+
+
+@pytest.mark.parametrize("optimizer, hyper, scheduler", CASES, ids=[f"{c[0]}-{c[2][0]}" for c in CASES])
+def test_a_planned_schedule_equals_the_scheduler_stepped_live(optimizer, hyper, scheduler):
+    # A spec's schedule is read from its plan (no scheduler in the loop); a scheduler object made without steps has
+    # no plan and is stepped after every step, as torch does. Same path, same lr record, bit for bit; and the
+    # streamed segments put together are the run.
+    from optim_core import OPTIMIZERS, iter_run, make_scheduler
+
+    steps = 40
+    planned = run(optimizer, "rosenbrock", STARTS[0], steps, scheduler=scheduler, noise=0.2, seed=5, **hyper)
+    live_sched = make_scheduler(scheduler, OPTIMIZERS[optimizer].make(**hyper))
+    assert live_sched.plan is None
+    live = run(optimizer, "rosenbrock", STARTS[0], steps, scheduler=live_sched, noise=0.2, seed=5, **hyper)
+    for name in ("xy", "loss", "lr", "momentum"):
+        a, b = getattr(planned, name), getattr(live, name)
+        assert (a is None) == (b is None) and (a is None or _same(a, b)), name
+    segments = list(iter_run(optimizer, "rosenbrock", STARTS[0], steps, chunk=7, scheduler=scheduler, noise=0.2,
+                             seed=5, **hyper))
+    assert _same(np.concatenate([s.lr for s in segments]), planned.lr[: sum(len(s.lr) for s in segments)])
+    assert _same(np.concatenate([s.xy for s in segments]), planned.xy[: sum(len(s.xy) for s in segments)])
