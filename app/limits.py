@@ -18,7 +18,7 @@ MAX_RUNS = 16  # runs per request
 # x 10,000 steps of an elementwise optimizer is 160,000; all 13 optimizers at 500 steps with defaults (L-BFGS at its
 # worst case, 704 units a step) is 358,100.
 MAX_WORK = 400_000
-# A scheduler's step, in work units, on top of the optimizer's: scripts/bench.py's scheduler row measures 1.2-3.6 us
+# A scheduler's step, in work units, on top of the optimizer's: scripts/bench.py's scheduler row measures 0.7-3.6 us
 # a scheduled step over a 3.4 us Adam step (the plan computed ahead and the lr record; ReduceLROnPlateau, which
 # follows the loss, is stepped live and is the dearest), so one unit.
 SCHEDULER_STEP_COST = 1.0

@@ -246,7 +246,7 @@ class _Path:
             self._kicks = _noise_table(noise, seed, row, steps)
             self._state = (opt.state0(x, FLOAT, lr0), opt.state0(y, FLOAT, lr0))
             # constant hyperparameters: every step's scalars ahead; with a scheduler, step by step from these
-            self._schedule = opt.schedule(steps, self._state[0]) if scheduler is None else None
+            self._schedule = opt.schedule(steps, self._state[0]) if scheduler is None and not self.planned else None
             if self.planned is not None:
                 self._schedule = list(opt.scalar_steps(self._state[0], iter(self.planned.values)))
             if scheduler is not None:
