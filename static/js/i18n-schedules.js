@@ -11,7 +11,7 @@ export const SCHED_EN = {
   'sched.default': 'torch default',
   'sched.defaultIs': '{v} (torch default)',
   'sched.more': 'More keywords ({n})',
-  'sched.runSteps': 'the run’s steps ({n})',
+  'sched.runSteps': 'run’s steps: {n}',
   'sched.formula': 'a formula in {v}, e.g. 0.95^{v}',
   'sched.childrenHint': '[LinearLR;total_iters=10][CosineAnnealingLR;T_max=90]',
   'sched.noMomentum': 'This optimizer has no momentum or betas to cycle, so the page sends false.',
