@@ -114,7 +114,7 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     ((4, 2), 'ok', [0.0, 1.0, 2.0, 3.0], (4, 2))
     """
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
-    scheduler = resolve_scheduler(scheduler, opt, steps)
+    scheduler = resolve_scheduler(scheduler, opt, steps, planned=True)
     start_arr = np.asarray(start, dtype=np.float64)
     if start_arr.ndim == 1:
         p = _start_point(start_arr)
@@ -155,14 +155,15 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
                       evals, inner, lr=lr, momentum=momentum)
 
 
-def resolve_scheduler(scheduler, opt: Optimizer, steps: int):
+def resolve_scheduler(scheduler, opt: Optimizer, steps: int, planned: bool = False):
     """A scheduler spec becomes a fresh scheduler over ``opt`` (so one spec gives the same run every time); an
-    object that already has ``lr`` and ``step`` is the caller's own, used as it is."""
+    object that already has ``lr`` and ``step`` is the caller's own, used as it is. ``planned``: a spec's schedule
+    that does not read the loss comes as a :class:`~optim_core.batch.PlannedSchedule` (run and iter_run)."""
     if scheduler is None or (hasattr(scheduler, "lr") and callable(getattr(scheduler, "step", None))):
         return scheduler
     made = make_scheduler(scheduler, opt, steps=steps)
     # a schedule that does not read the loss is known ahead (its plan): the loop then need not step it
-    return made if made.plan is None else PlannedSchedule(made, opt, steps)
+    return made if made.plan is None or not planned else PlannedSchedule(made, opt, steps)
 
 
 def _prepare(optimizer, surface, steps, noise, seed, hyperparameters):
@@ -450,7 +451,7 @@ def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: 
     computed. Concatenated, the segments' points (and recorded values) equal ``run(...)``'s up to
     ``diverged_at``, bit for bit."""
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
-    scheduler = resolve_scheduler(scheduler, opt, steps)
+    scheduler = resolve_scheduler(scheduler, opt, steps, planned=True)
     p = _start_point(start)
     path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound, record_state, scheduler)
     sent = 0
