@@ -3,10 +3,15 @@
     optim-playground serve --host 0.0.0.0 --port 8000 --workers 4
     optim-playground run --optimizer adam --surface rosenbrock --start -1.5,2 --steps 500 --lr 0.01
     optim-playground run --optimizer sgd --expression "x^4 - 2x^2 + y^2" --start 0.5,1 --steps 100 --momentum 0.9
+    optim-playground run --optimizer sgd --steps 500 --scheduler StepLR --scheduler-param step_size=100 \
+        --scheduler-param gamma=0.5
 
 ``run`` takes any hyperparameter of the chosen optimizer as ``--name value`` (pairs as ``0.9,0.999``, booleans
 as ``true``/``false``, none as ``none``), and writes the same numbers as ``POST /api/trajectories``. Bad input
-exits with status 2 and a message.
+exits with status 2 and a message. ``--scheduler`` is torch's lr scheduler (GET /api/schedulers), each keyword as
+``--scheduler-param name=value`` (milestones as ``100,200``, a formula as typed, SequentialLR's schedulers as JSON);
+the CSV then has an ``lr`` column (and ``momentum`` where the scheduler cycles it). OneCycleLR's length defaults to
+the run's steps, as on the page.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
-from optim_core import OPTIMIZERS, SURFACES
+from optim_core import OPTIMIZERS, SURFACES, make_scheduler
 from optim_core.expression import ExpressionError, parse_expression
+from optim_core.schedulers import find_spec
 from optim_core.spec import Hyperparameter, _coerce
 
 from .api.expressions import custom_echo
@@ -135,11 +141,68 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--out", type=Path, help="write to this .csv or .json file instead of stdout")
     run.add_argument("--format", choices=["csv", "json"], help="default: from --out's extension, else csv")
+    run.add_argument("--scheduler", help="torch's lr scheduler class, e.g. StepLR, OneCycleLR, CosineAnnealingLR")
+    run.add_argument("--scheduler-param", action="append", default=[], metavar="NAME=VALUE",
+                     help="a keyword of the scheduler, repeated: --scheduler-param step_size=100")
     return parser
+
+
+def parse_scheduler(name: str | None, pairs: list[str], steps: int) -> tuple[str, dict[str, Any]] | None:
+    """``--scheduler`` and its ``--scheduler-param name=value`` as the core's spec; each value read by the core's
+    coercion for its kind (the run checks the whole, as the API does).
+
+    >>> parse_scheduler("StepLR", ["step_size=100", "gamma=0.5"], 500)
+    ('StepLR', {'step_size': 100, 'gamma': 0.5})
+    >>> parse_scheduler("MultiStepLR", ["milestones=100,200"], 500)
+    ('MultiStepLR', {'milestones': [100, 200]})
+    >>> parse_scheduler("OneCycleLR", ["max_lr=0.1"], 300)
+    ('OneCycleLR', {'max_lr': 0.1, 'total_steps': 300})
+    """
+    if name is None:
+        if pairs:
+            raise ValueError("--scheduler-param goes with --scheduler")
+        return None
+    spec = find_spec(name)
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, eq, text = pair.partition("=")
+        key = key.strip()
+        if not eq:
+            raise ValueError(f"--scheduler-param {pair!r}: write name=value")
+        try:
+            p = spec.param(key)
+        except KeyError:
+            raise ValueError(f"--scheduler-param {key} is not a keyword of {spec.label}; allowed: "
+                             + ", ".join(q.name for q in spec.params)) from None
+        params[key] = _scheduler_value(p, text)
+    if spec.label == "OneCycleLR" and not {"total_steps", "epochs"} & set(params):
+        params["total_steps"] = steps  # the page's default too: one cycle over the whole run
+    return spec.label, params
+
+
+def _scheduler_value(p: Hyperparameter, text: str) -> Any:
+    if p.kind == "expression":
+        return None if text.strip().lower() in ("none", "null") else text
+    if p.kind == "schedulers":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError:
+            raise ValueError(f"--scheduler-param {p.name}: a JSON list such as "
+                             '[["LinearLR", {"total_iters": 10}], ["CosineAnnealingLR", {"T_max": 90}]]') from None
+    value = _literal(text)
+    if p.kind == "ints":
+        return value if isinstance(value, list) else [value]
+    if p.kind == "choice":
+        return text.strip()
+    try:
+        return _coerce(p, value)
+    except (ValueError, OverflowError) as err:
+        raise ValueError(f"--scheduler-param {p.name}: {err}") from None
 
 
 def _trajectory_json(args: argparse.Namespace, params: dict[str, Any]) -> str:
     from .api.trajectories import Job, compute  # the API's own encoder: the same numbers as over HTTP
+    from .scheduling import cycled
 
     if args.expression is not None:
         domain = None
@@ -155,17 +218,24 @@ def _trajectory_json(args: argparse.Namespace, params: dict[str, Any]) -> str:
         echo = surface.name
     start = tuple(_numbers(args.start, 2, "--start")) if args.start else surface.start
     spec = OPTIMIZERS[args.optimizer]
-    job = Job(surface, echo, start, args.steps, [spec.make(**params)], [spec.label], args.noise, args.seed)
+    optimizer = spec.make(**params)
+    scheduler = parse_scheduler(args.scheduler, args.scheduler_param, args.steps)
+    if scheduler is not None:  # the core's checks for this optimizer and these steps, before the run
+        make_scheduler(scheduler, optimizer, steps=args.steps)
+    job = Job(surface, echo, start, args.steps, [optimizer], [spec.label], args.noise, args.seed,
+              schedulers=(scheduler,), cycled=(cycled(scheduler, optimizer),))
     return compute(job).decode()
 
 
 def _csv(result: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["step", "x", "y", "loss"])
     run = result["runs"][0]
+    extra = [key for key in ("lr", "momentum") if run.get(key) is not None]  # with a scheduler
+    writer.writerow(["step", "x", "y", "loss", *extra])
+    columns = [run[key] for key in extra]
     for k, ((x, y), f) in enumerate(zip(run["xy"], run["loss"], strict=True)):
-        writer.writerow([k, repr(x), repr(y), repr(f)])
+        writer.writerow([k, repr(x), repr(y), repr(f), *("" if c[k] is None else repr(c[k]) for c in columns)])
     return out.getvalue()
 
 

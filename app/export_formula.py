@@ -162,3 +162,43 @@ def torch_expression(text: str) -> str:
     if node.free == 0:  # a constant formula: a tensor all the same, so that backward() has a graph to walk
         return f"{_write(node, tensor=True)[0]} + 0 * (x + y)"
     return _write(node)[0]
+
+
+# A schedule's factor runs on Python numbers, as torch calls lr_lambda(epoch) with an int: math's functions and the
+# builtins abs, min and max (which take numbers, where torch.minimum needs tensors).
+MATH_FUNCTIONS = {"sin": "math.sin", "cos": "math.cos", "tan": "math.tan", "exp": "math.exp", "log": "math.log",
+                  "sqrt": "math.sqrt", "abs": "abs", "tanh": "math.tanh", "sinh": "math.sinh", "cosh": "math.cosh",
+                  "atan": "math.atan", "min": "min", "max": "max"}
+
+
+def _write_scalar(node, variable: str) -> tuple[str, int]:
+    op = node.op
+    if op == "const":
+        return _constant(node.value, False)
+    if op == "var":
+        return variable, _ATOM
+    args = [_write_scalar(a, variable) for a in node.args]
+    if op == "neg":
+        return "-" + _wrap(args[0], _UNARY), _UNARY
+    if op == "pow":
+        return f"{_wrap(args[0], _ATOM)} ** {_wrap(args[1], _UNARY)}", _POWER
+    if op in _OPERATORS:
+        level = _LEVEL[op]
+        return f"{_wrap(args[0], level)} {_OPERATORS[op]} {_wrap(args[1], level + 1)}", level
+    if op in MATH_FUNCTIONS:
+        return f"{MATH_FUNCTIONS[op]}({', '.join(a[0] for a in args)})", _ATOM
+    raise ValueError(f"no Python spelling for the operation {op!r}")  # the parser makes no other node
+
+
+def scalar_lambda(text: str, variable: str) -> str:
+    """A schedule's factor typed in one variable (``lr_lambda`` in t) as a Python lambda, written from the tree the
+    playground parsed (``optim_core.expression.scalar_function`` reads the same text through the same parser), so
+    that no character of the text itself becomes code.
+
+    >>> scalar_lambda("0.95^t", "t"), scalar_lambda("min(1, (t+1)/10)", "t")
+    ('lambda t: 0.95 ** t', 'lambda t: min(1, (t + 1) / 10)')
+    """
+    from optim_core.expression import Grammar
+
+    term, _ = _expression.parse_term(text, Grammar((variable,)))
+    return f"lambda {variable}: {_write_scalar(term, variable)[0]}"

@@ -7,7 +7,8 @@ be added as pieces of their own:
 - :func:`surface_piece`: ``f(x, y)`` written from the parsed formula (see :mod:`app.export_formula`);
 - :func:`noise_piece`: optim_core's noise generator, copied from its source, and a stream of draws;
 - :func:`loop_piece`: ``train(label, p, optimizer)``, the training loop with the playground's stopping rule;
-- :func:`run_piece`: one run: its parameter tensor and optimizer, built with torch's class and keywords;
+- :func:`run_piece`: one run: its parameter tensor and optimizer, built with torch's class and keywords, and its
+  lr scheduler (:func:`scheduler_call`), stepped after each optimizer step as torch's docs do;
 - :func:`main_piece`: every run, then the points as a table or as JSON.
 
 Safety: user text reaches the script only as Python string literals made by ``repr`` (labels, the formula as
@@ -24,7 +25,7 @@ from typing import Any
 from optim_core import SURFACES, Optimizer, noise
 from optim_core.trajectory import BOUND_FACTOR
 
-from .export_formula import surface_formula, torch_expression
+from .export_formula import scalar_lambda, surface_formula, torch_expression
 
 # Our optimizer names -> torch.optim's classes; every one is run by scripts/make_golden_export.py.
 TORCH_CLASSES = {"sgd": "SGD", "asgd": "ASGD", "adagrad": "Adagrad", "adadelta": "Adadelta", "rmsprop": "RMSprop",
@@ -131,10 +132,11 @@ def gradient_noise():
 '''
 
 
-def loop_piece(*, lbfgs: bool, others: bool, sparse: bool, with_noise: bool) -> str:
+def loop_piece(*, lbfgs: bool, others: bool, sparse: bool, with_noise: bool, scheduled: bool = False,
+               plateau: bool = False) -> str:
     """The training loop, with only the branches this request needs."""
     lines = [
-        "def train(label, p, optimizer):",
+        "def train(label, p, optimizer, scheduler=None):" if scheduled else "def train(label, p, optimizer):",
         '    """STEPS steps of optimizer on f from p; the points and losses up to where the playground would stop."""',
     ]
     if with_noise:
@@ -168,6 +170,13 @@ def loop_piece(*, lbfgs: bool, others: bool, sparse: bool, with_noise: bool) -> 
                   "            return label, xy, losses"]
     else:
         lines += ["        optimizer.step()"]
+    if scheduled:  # torch's order: optimizer.step(), then scheduler.step() (with the loss, for ReduceLROnPlateau)
+        if plateau:
+            lines += ["        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):",
+                      "            scheduler.step(loss.item())  # the loss where this step started",
+                      "        elif scheduler is not None:", "            scheduler.step()"]
+        else:
+            lines += ["        if scheduler is not None:", "            scheduler.step()"]
     lines += ["        point = p.tolist()",
               "        if not (abs(point[0]) <= BOUND and abs(point[1]) <= BOUND):  # nan fails this test too",
               "            return label, xy, losses",
@@ -192,12 +201,51 @@ def optimizer_call(optimizer: Optimizer) -> str:
     return f"torch.optim.{TORCH_CLASSES[optimizer.SPEC.name]}(\n{wrapped}"
 
 
-def run_piece(index: int, optimizer: Optimizer, label: str) -> str:
-    """One run: a fresh parameter at START, its optimizer, then the loop. Schedulers will join here."""
+def scheduler_call(spec: tuple[str, dict[str, Any]], indent: int = 4) -> str:
+    """``torch.optim.lr_scheduler.<Class>(optimizer, keyword=value, ...)`` with the keywords the run was given
+    (torch fills in the rest with the same defaults as the core). A formula becomes a lambda written from its parsed
+    tree; a container's schedulers are built in the list, in order, on the same optimizer, as torch requires."""
+    from optim_core.schedulers import EXPRESSION_VARIABLE, find_spec
+
+    name, params = spec
+    s = find_spec(name)
+    keywords = []
+    for p in s.params:  # the table's order: torch's signature
+        if p.name not in params:
+            continue
+        value = params[p.name]
+        if p.kind == "expression" and value is not None:
+            text = scalar_lambda(value, EXPRESSION_VARIABLE[p.name])
+        elif p.kind == "schedulers":
+            pad = " " * (indent + 4)
+            children = [scheduler_call(_child(c), indent + 4) for c in value]
+            text = "[\n" + "".join(f"{pad}{c},\n" for c in children) + " " * indent + "]"
+        else:
+            text = literal(value)
+        keywords.append(f"{p.name}={text}")
+    if s.label == "ChainedScheduler":  # torch's signature is ChainedScheduler(schedulers, optimizer=None)
+        return f"torch.optim.lr_scheduler.ChainedScheduler({keywords[0].split('=', 1)[1]}, optimizer=optimizer)"
+    return f"torch.optim.lr_scheduler.{s.label}(optimizer{''.join(', ' + k for k in keywords)})"
+
+
+def _child(child: Any) -> tuple[str, dict[str, Any]]:
+    if isinstance(child, dict):
+        return child["name"], child.get("params") or {}
+    return child[0], child[1]
+
+
+def run_piece(index: int, optimizer: Optimizer, label: str, scheduler: tuple | None = None) -> str:
+    """One run: a fresh parameter at START, its optimizer and lr scheduler, then the loop."""
+    if scheduler is None:
+        return (f"    # Run {index + 1}\n"
+                "    p = torch.tensor(START, requires_grad=True)\n"
+                f"    optimizer = {optimizer_call(optimizer)}\n"
+                f"    runs.append(train({label!r}, p, optimizer))\n")
     return (f"    # Run {index + 1}\n"
             "    p = torch.tensor(START, requires_grad=True)\n"
             f"    optimizer = {optimizer_call(optimizer)}\n"
-            f"    runs.append(train({label!r}, p, optimizer))\n")
+            f"    scheduler = {scheduler_call(scheduler)}\n"
+            f"    runs.append(train({label!r}, p, optimizer, scheduler))\n")
 
 
 def main_piece(runs: list[str]) -> str:
@@ -225,8 +273,11 @@ if __name__ == "__main__":
 
 
 def pytorch_script(*, surface_echo: Any, domain, start: tuple[float, float], steps: int,
-                   optimizers: list[Optimizer], labels: list[str], noise_std: float, seed: int) -> str:
-    """The whole script for one trajectory request (already validated)."""
+                   optimizers: list[Optimizer], labels: list[str], noise_std: float, seed: int,
+                   schedulers: tuple | list = ()) -> str:
+    """The whole script for one trajectory request (already validated); ``schedulers``: per run, the core's
+    scheduler spec ``(name, params)`` or None."""
+    schedulers = list(schedulers) or [None] * len(optimizers)
     if isinstance(surface_echo, str):
         title = f"{SURFACES[surface_echo].label}, {steps} steps"
     else:
@@ -238,7 +289,13 @@ def pytorch_script(*, surface_echo: Any, domain, start: tuple[float, float], ste
     if with_noise:
         pieces.append(noise_piece(noise_std, seed))
     pieces.append(loop_piece(lbfgs="lbfgs" in names, others=bool(names - {"lbfgs"}),
-                             sparse="sparseadam" in names, with_noise=with_noise))
-    pieces.append(main_piece([run_piece(i, o, label) for i, (o, label) in enumerate(zip(optimizers, labels,
-                                                                                          strict=True))]))
+                             sparse="sparseadam" in names, with_noise=with_noise,
+                             scheduled=any(s is not None for s in schedulers),
+                             plateau=any(_has_plateau(s) for s in schedulers)))
+    pieces.append(main_piece([run_piece(i, o, label, sched) for i, (o, label, sched) in enumerate(
+        zip(optimizers, labels, schedulers, strict=True))]))
     return "\n\n".join(p.rstrip("\n") + "\n" for p in pieces)
+
+
+def _has_plateau(spec: tuple | None) -> bool:
+    return spec is not None and spec[0].lower() == "reducelronplateau"

@@ -18,6 +18,10 @@ MAX_RUNS = 16  # runs per request
 # x 10,000 steps of an elementwise optimizer is 160,000; all 13 optimizers at 500 steps with defaults (L-BFGS at its
 # worst case, 704 units a step) is 358,100.
 MAX_WORK = 400_000
+# A scheduler's step, in work units, on top of the optimizer's: scripts/bench.py's scheduler row measures 0.7-3.6 us
+# a scheduled step over a 3.4 us Adam step (the plan computed ahead and the lr record; ReduceLROnPlateau, which
+# follows the loss, is stepped live and is the dearest), so one unit.
+SCHEDULER_STEP_COST = 1.0
 MAX_BODY_BYTES = 64 * 1024  # request bodies; the largest sensible request (16 runs) is about 3 KiB
 MAX_COORD = 1e6  # start points and typed-surface ranges: |v| <= MAX_COORD
 MAX_NOISE = 1e3  # gradient-noise standard deviation
@@ -79,6 +83,7 @@ def limits(max_work: int) -> dict[str, Any]:
         "grid": {"min": GRID_MIN, "max": GRID_MAX, "default": GRID_DEFAULT},
         "typed_surface": {"domain": {"x": [x0, x1], "y": [y0, y1]}, "start_rule": start_rule(),
                           "default_start": default_start},
-        "work": {"budget": max_work, "cost": {name: _cost_rule(name) for name in OPTIMIZERS}},
+        "work": {"budget": max_work, "cost": {name: _cost_rule(name) for name in OPTIMIZERS},
+                 "scheduler_per_step": SCHEDULER_STEP_COST},
         "body": {"max_bytes": MAX_BODY_BYTES},
     }

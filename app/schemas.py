@@ -174,6 +174,7 @@ class Run(StrictModel):
     label: Annotated[str | None, Field(max_length=MAX_LABEL),
                      explain(f"must be a string of at most {MAX_LABEL} characters, or null", "label",
                              max_length=MAX_LABEL)] = None
+    scheduler: SchedulerRef | None = Field(None, description="torch's lr scheduler, stepped after each step")
 
     @field_validator("params")
     @classmethod
@@ -202,6 +203,19 @@ class Run(StrictModel):
         return optimizer.hyperparameters()
 
 
+SchedulerName = Annotated[str, Field(min_length=1, max_length=64),
+                          explain("must be a scheduler name from GET /api/schedulers", "scheduler_name")]
+
+
+class SchedulerRef(StrictModel):
+    """torch's lr scheduler for one run: its class name and keywords (GET /api/schedulers). It is checked by the
+    core (``optim_core.make_scheduler``) against the run's optimizer and steps: see
+    :func:`app.scheduling.check_schedulers`."""
+
+    name: SchedulerName
+    params: dict[str, Any] = Field(default_factory=dict, description="Keywords as in GET /api/schedulers")
+
+
 class Noise(StrictModel):
     """Gaussian noise added to each gradient component, reproducible from the seed."""
 
@@ -218,6 +232,15 @@ class TrajectoryRequest(StrictModel):
     noise: Noise = Field(default_factory=Noise)
     grad: Flag = Field(
         False, description="Also send the surface's gradient at every point (for hover), null where not finite")
+
+    @field_validator("runs")
+    @classmethod
+    def _check_schedulers(cls, runs: list[Run], info: ValidationInfo) -> list[Run]:
+        from .scheduling import check_schedulers  # the core's one validator, with the field's path
+
+        if "steps" in info.data:  # else the steps' own error says what is wrong
+            check_schedulers(runs, info.data["steps"])
+        return runs
 
 
 class ExpressionCheckRequest(StrictModel):
@@ -305,6 +328,11 @@ class RunResult(BaseModel):
         description="L-BFGS only: evals[i] are the points evaluated in the step that ended at point i")
     grad: list[list[float | None]] | None = Field(
         None, description="With grad=true: the surface's gradient at each point of xy (without the noise)")
+    lr: list[float | None] | None = Field(
+        None, description="With a scheduler: the lr each step used (lr[t] for the step to point t; lr[0] null)")
+    momentum: list[float | None] | None = Field(
+        None, description="With a scheduler that cycles momentum or beta1: its value at each step, as lr")
+    scheduler: dict[str, Any] | None = Field(None, description="The run's scheduler: name and every keyword")
 
 
 class TrajectoryResponse(BaseModel):
@@ -334,3 +362,12 @@ class Message(BaseModel):
     detail: str
     code: str | None = Field(None, description="Machine-readable reason, for the page's catalogs (docs/api.md)")
     params: dict[str, Any] | None = Field(None, description="The code's parameters")
+
+
+class SchedulerInfo(BaseModel):
+    name: str
+    label: str
+    help: Help
+    required: list[str]
+    params: list[dict[str, Any]] = Field(description="As /api/optimizers' params, plus kinds ints, expression "
+                                                     "(with variable) and schedulers, and required")

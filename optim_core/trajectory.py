@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .backend import FLOAT, FLOAT_ERRORS
-from .batch import trace_batch
+from .batch import PlannedSchedule, trace_batch
 from .noise import gaussian
 from .optimizers import OPTIMIZERS
 from .optimizers.lbfgs_vectors import PAIR
@@ -102,7 +102,7 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     ``record_state=True`` (one start point) fills the trajectory's ``state``, ``grad``, ``update``, ``lr`` and
     ``momentum`` (see :class:`Trajectory`); the path is the same to the bit.
 
-    ``scheduler`` (one start point) is torch's lr scheduler: a spec such as ``("CosineAnnealingLR", {"T_max":
+    ``scheduler`` is torch's lr scheduler: a spec such as ``("CosineAnnealingLR", {"T_max":
     200})`` (see :data:`optim_core.SCHEDULERS`; torch's class name or its lower-case form, torch's keywords and
     checks, and settings torch would refuse within ``steps`` steps refused up front), or an object whose ``lr``, and
     optionally ``momentum`` (a float, or a betas pair), are the values for the coming step, and whose
@@ -114,7 +114,7 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
     ((4, 2), 'ok', [0.0, 1.0, 2.0, 3.0], (4, 2))
     """
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
-    scheduler = resolve_scheduler(scheduler, opt, steps)
+    scheduler = resolve_scheduler(scheduler, opt, steps, planned=True)
     start_arr = np.asarray(start, dtype=np.float64)
     if start_arr.ndim == 1:
         p = _start_point(start_arr)
@@ -122,19 +122,23 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
         path.advance(steps)
         xy, loss, evals, inner = path.arrays()
         at = path.diverged_at
-        recorded = path.recorded(0, steps + 1, steps + 1) if path.recorder is not None else {}
+        recorded = path.recorded(0, steps + 1, steps + 1) if path.recorder or path.planned else {}
         return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss,
                           "ok" if at is None else "diverged", at, steps, noise, seed, evals, inner, **recorded)
 
     _check_start(start_arr)
-    if scheduler is not None or record_state:
-        raise ValueError("Invalid start: scheduler and record_state take one start point, shape (2,)")
+    if record_state:
+        raise ValueError("Invalid start: record_state takes one start point, shape (2,)")
+    shared = scheduler if scheduler is None or isinstance(scheduler, PlannedSchedule) \
+        else PlannedSchedule(scheduler, opt, steps)
     if opt.elementwise:
-        xy, loss, at = trace_batch(opt, surf, start_arr, steps, noise, seed, bound, exact)
+        xy, loss, at = trace_batch(opt, surf, start_arr, steps, noise, seed, bound, exact,
+                                   None if shared is None else shared.values)
         evals = inner = None
     else:
         # L-BFGS's inner iterations and line search differ from row to row, so rows run one after another.
-        paths = [_Path(opt, surf, float(px), float(py), steps, noise, seed, i, bound)
+        paths = [_Path(opt, surf, float(px), float(py), steps, noise, seed, i, bound, False,
+                       None if shared is None else shared.replay())
                  for i, (px, py) in enumerate(start_arr)]
         for path in paths:
             path.advance(steps)
@@ -146,16 +150,20 @@ def run(optimizer, surface, start, steps: int, *, noise: float = 0.0, seed: int 
         evals = [a[2] for a in arrays]
         inner = [a[3] for a in arrays]
     status = np.where(at < 0, "ok", "diverged")
+    lr, momentum = (None, None) if shared is None else shared.arrays()
     return Trajectory(opt.SPEC.name, opt.hyperparameters(), surf.name, xy, loss, status, at, steps, noise, seed,
-                      evals, inner)
+                      evals, inner, lr=lr, momentum=momentum)
 
 
-def resolve_scheduler(scheduler, opt: Optimizer, steps: int):
+def resolve_scheduler(scheduler, opt: Optimizer, steps: int, planned: bool = False):
     """A scheduler spec becomes a fresh scheduler over ``opt`` (so one spec gives the same run every time); an
-    object that already has ``lr`` and ``step`` is the caller's own, used as it is."""
+    object that already has ``lr`` and ``step`` is the caller's own, used as it is. ``planned``: a spec's schedule
+    that does not read the loss comes as a :class:`~optim_core.batch.PlannedSchedule` (run and iter_run)."""
     if scheduler is None or (hasattr(scheduler, "lr") and callable(getattr(scheduler, "step", None))):
         return scheduler
-    return make_scheduler(scheduler, opt, steps=steps)
+    made = make_scheduler(scheduler, opt, steps=steps)
+    # a schedule that does not read the loss is known ahead (its plan): the loop then need not step it
+    return made if made.plan is None or not planned else PlannedSchedule(made, opt, steps)
 
 
 def _prepare(optimizer, surface, steps, noise, seed, hyperparameters):
@@ -215,6 +223,11 @@ class _Path:
 
     def __init__(self, opt, surf: Surface, x: float, y: float, steps: int, noise: float, seed, row: int,
                  bound: float, record: bool = False, scheduler=None):
+        self.planned = scheduler if isinstance(scheduler, PlannedSchedule) else None
+        if self.planned is not None and (record or not opt.elementwise):
+            scheduler, self.planned = self.planned.replay(), None  # stepped as a scheduler, read from the plan
+        elif self.planned is not None:
+            scheduler = None  # the plan's values go in as constant hyperparameters' do: no scheduler in the loop
         self.opt, self.surf, self.steps, self.bound, self.scheduler = opt, surf, steps, bound, scheduler
         self.xs, self.ys, self.fs = [x], [y], []
         self.evals: list | None = None
@@ -227,12 +240,16 @@ class _Path:
             scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error, not a divergence
         # torch creates the state at the first step, with the lr the scheduler has set by then
         lr0 = opt.lr if scheduler is None else scheduler.lr
+        if self.planned is not None:
+            lr0 = self.planned.plan.lr[0]
         if opt.elementwise:
             self._update = opt.kernel(FLOAT)
             self._kicks = _noise_table(noise, seed, row, steps)
             self._state = (opt.state0(x, FLOAT, lr0), opt.state0(y, FLOAT, lr0))
             # constant hyperparameters: every step's scalars ahead; with a scheduler, step by step from these
-            self._schedule = opt.schedule(steps, self._state[0]) if scheduler is None else None
+            self._schedule = opt.schedule(steps, self._state[0]) if scheduler is None and not self.planned else None
+            if self.planned is not None:
+                self._schedule = list(opt.scalar_steps(self._state[0], iter(self.planned.values)))
             if scheduler is not None:
                 self._values = [opt.step_values()]  # the coming step's values, set by the loop
                 self._scalars = opt.scalar_steps(self._state[0], iter(lambda: self._values[0], None))
@@ -358,6 +375,8 @@ class _Path:
 
     def recorded(self, lo: int, hi: int, rows: int | None = None) -> dict:
         """The recorded rows lo..hi-1 that are before any divergence, as Trajectory/Segment fields."""
+        if self.recorder is None:  # a planned schedule: its lr and momentum, up to the last known loss
+            return self.planned.window(lo, min(hi, len(self.fs)), rows)
         rec = self.recorder.window(lo, min(hi, len(self.fs)), rows)
         if not self._record_state:  # a scheduler alone keeps lr and momentum only
             rec["state"] = rec["grad"] = rec["update"] = None
@@ -432,7 +451,7 @@ def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: 
     computed. Concatenated, the segments' points (and recorded values) equal ``run(...)``'s up to
     ``diverged_at``, bit for bit."""
     opt, surf, steps, noise, seed, bound = _prepare(optimizer, surface, steps, noise, seed, hyperparameters)
-    scheduler = resolve_scheduler(scheduler, opt, steps)
+    scheduler = resolve_scheduler(scheduler, opt, steps, planned=True)
     p = _start_point(start)
     path = _Path(opt, surf, p[0], p[1], steps, noise, seed, 0, bound, record_state, scheduler)
     sent = 0
@@ -444,7 +463,7 @@ def iter_run(optimizer, surface, start, steps: int, *, chunk: int = 500, noise: 
         if path.evals is not None:
             evals = [np.array(path.evals[i - 1], dtype=np.float64).reshape(-1, 2) if i > 0 else np.empty((0, 2))
                      for i in range(sent, ready)]
-        recorded = path.recorded(sent, ready) if path.recorder is not None else {}
+        recorded = path.recorded(sent, ready) if path.recorder or path.planned else {}
         seg = Segment(sent, xy, np.array(path.fs[sent:ready], dtype=np.float64), path.done,
                       "ok" if path.diverged_at is None else "diverged", path.diverged_at, evals, **recorded)
         sent = ready

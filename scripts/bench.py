@@ -11,6 +11,9 @@
    target <= 250 ms), compiled and NumPy, and 64 x 64 hyperparameter maps ((lr, beta2) stays on NumPy: beta2
    is a constant of the compiled kernel; (lr, beta1) compiles);
    numba's compile time for one setting, cold (empty cache) and from its disk cache, in fresh processes.
+4. The scheduler row (issue 11: "a schedule must not slow the single-path step by more than 10%"): run() with and
+   without a StepLR schedule, one start point, alternately, in thread CPU time; the ratio of the medians. Other
+   schedulers and a scheduled batch are shown beside it. ``--scheduler`` runs this part only.
 Medians of several repeats, measured in one run, so the ratios hold on a noisy machine.
 """
 
@@ -124,7 +127,11 @@ def main() -> None:
     ap.add_argument("--against", metavar="DIR", help="also time DIR's optim_core in part 1 (before/after)")
     ap.add_argument("--part1", action="store_true", help="part 1 only")
     ap.add_argument("--maps", action="store_true", help="parts 2 and 3 only (the batch and the maps)")
+    ap.add_argument("--scheduler", action="store_true", help="part 4 (the scheduler row) only")
     args = ap.parse_args()
+    if args.scheduler:
+        scheduler_row(11 if args.quick else 31)
+        return
     if args.against:
         before_after(load_baseline(args.against), 31 if not args.quick else 11)
     repeats = 3 if args.quick else 7
@@ -161,6 +168,8 @@ def main() -> None:
     if args.part1:
         return
     batch_and_maps(args.quick, repeats)
+    print()
+    scheduler_row(11 if args.quick else 31)
 
 
 def batch_and_maps(quick: bool, repeats: int) -> None:
@@ -277,6 +286,38 @@ def before_after(baseline, repeats: int) -> None:
         print(f"   {name:11s} {b * 1e3:7.2f} ms {a * 1e3:7.2f} ms {a / b:12.2f}x")
     print(f"   {'all 13':11s} {total_before * 1e3:7.2f} ms {total_after * 1e3:7.2f} ms "
           f"{total_after / total_before:12.2f}x   (target <= 1.10x)\n")
+
+
+SCHEDULES = [("StepLR", {"step_size": 100, "gamma": 0.5}), ("CosineAnnealingLR", {"T_max": 2000}),
+             ("OneCycleLR", {"max_lr": 0.05, "total_steps": 2000}), ("ReduceLROnPlateau", {}),
+             ("LambdaLR", {"lr_lambda": "0.999^t"})]
+
+
+def scheduler_row(repeats: int, steps: int = 2000) -> None:
+    """Part 3: the single path with and without a schedule, interleaved, medians of thread CPU time."""
+    start = SURFACES["rosenbrock"].start
+    print(f"3) scheduler row: adam, one start point x {steps} steps, with and without a schedule (median thread CPU "
+          f"time of {repeats}, interleaved)")
+    print(f"   {'schedule':20s} {'plain':>9s} {'scheduled':>10s} {'ratio':>7s} {'per step':>10s}")
+    for name, params in SCHEDULES:
+        plain, scheduled = [], []
+        for _ in range(repeats):
+            plain.append(cpu_time(lambda: run("adam", "rosenbrock", start, steps, lr=0.01)))
+            scheduled.append(cpu_time(lambda n=name, p=params: run("adam", "rosenbrock", start, steps, lr=0.01,
+                                                                     scheduler=(n, p))))
+        a, b = statistics.median(plain), statistics.median(scheduled)
+        target = "   (target <= 1.10x)" if name == "StepLR" else ""
+        print(f"   {name:20s} {a * 1e3:6.2f} ms {b * 1e3:7.2f} ms {b / a:6.2f}x {(b - a) / steps * 1e6:6.2f} us"
+              f"{target}")
+    n, bsteps = 20_000, 200
+    rng = np.random.default_rng(0)
+    batch = np.column_stack([rng.uniform(-2, 2, n), rng.uniform(-1, 3, n)])
+    reps = max(3, repeats // 6)
+    a = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01), reps)
+    b = median_time(lambda: run("adam", "rosenbrock", batch, bsteps, lr=0.01,
+                                scheduler=("StepLR", {"step_size": 20, "gamma": 0.5})), reps)
+    print(f"   {'batch StepLR':20s} {a * 1e3:6.1f} ms {b * 1e3:7.1f} ms {b / a:6.2f}x   ({n:,} start points x "
+          f"{bsteps} steps, wall time, one shared plan)")
 
 
 if __name__ == "__main__":

@@ -131,6 +131,50 @@ CASES = [
                                           60, [{"optimizer": "adam", "params": {"lr": 0.05}},
                                                {"optimizer": "lbfgs", "params": {"lr": 0.5, "max_iter": 5}}],
                                           [-1.2, 1.2])),
+    # Learning-rate schedulers (issue 11): each built with torch's class and the run's keywords, a formula written
+    # as a lambda from its parsed tree, stepped after each optimizer step (ReduceLROnPlateau with the loss).
+    ("scheduled_rosenbrock", True, _race("rosenbrock", 120, [
+        {"optimizer": "adam", "params": {"lr": 0.01}, "scheduler": {"name": "OneCycleLR", "params": {
+            "max_lr": 0.05, "total_steps": 120}}},
+        {"optimizer": "sgd", "params": {"lr": 1e-3, "momentum": 0.9, "nesterov": True}, "scheduler": {
+            "name": "CyclicLR", "params": {"base_lr": 1e-4, "max_lr": 2e-3, "step_size_up": 15,
+                                           "mode": "triangular2"}}},
+        {"optimizer": "rmsprop", "params": {"lr": 0.01, "momentum": 0.5}, "scheduler": {
+            "name": "ReduceLROnPlateau", "params": {"patience": 3, "factor": 0.5, "threshold": 0.01}}},
+        {"optimizer": "lbfgs", "params": {"lr": 0.5, "max_iter": 4}, "scheduler": {
+            "name": "StepLR", "params": {"step_size": 10, "gamma": 0.5}}},
+        {"optimizer": "nadam", "params": {"lr": 0.05}, "scheduler": {
+            "name": "LambdaLR", "params": {"lr_lambda": "min(1, (t+1)/10) / (1 + t/50)"}}},
+        {"optimizer": "adagrad", "params": {"lr": 0.3}, "scheduler": {"name": "SequentialLR", "params": {
+            "schedulers": [["LinearLR", {"start_factor": 0.1, "total_iters": 10}],
+                           {"name": "CosineAnnealingWarmRestarts",
+                            "params": {"T_0": 10, "T_mult": 2, "eta_min": 0.01}}],
+            "milestones": [10]}}},
+        {"optimizer": "adamw", "params": {"lr": 0.02}, "scheduler": {"name": "ChainedScheduler", "params": {
+            "schedulers": [["ConstantLR", {"factor": 0.5, "total_iters": 30}], ["ExponentialLR", {"gamma": 0.98}]]}}},
+        {"optimizer": "asgd", "params": {"lr": 2e-3}, "scheduler": {"name": "MultiStepLR", "params": {
+            "milestones": [30, 60, 90], "gamma": 0.5}}},
+        {"optimizer": "rprop", "params": {"lr": 0.01}, "scheduler": {"name": "PolynomialLR", "params": {
+            "total_iters": 100, "power": 2.0}}},
+        {"optimizer": "adamax", "params": {"lr": 0.05}, "scheduler": {"name": "MultiplicativeLR", "params": {
+            "lr_lambda": "0.99"}}},
+        {"optimizer": "radam", "params": {"lr": 0.05}, "scheduler": {"name": "CosineAnnealingLR", "params": {
+            "T_max": 60, "eta_min": 1e-3}}},
+        {"optimizer": "adam", "params": {"lr": 0.01}, "scheduler": {"name": "CyclicLR", "params": {
+            "base_lr": 1e-3, "max_lr": 0.05, "step_size_up": 20, "scale_fn": "0.5^x", "base_momentum": 0.8,
+            "max_momentum": 0.95}}},
+        {"optimizer": "sgd", "params": {"lr": 1e-3, "momentum": 0.8}, "scheduler": {"name": "OneCycleLR", "params": {
+            "max_lr": 2e-3, "total_steps": 130, "anneal_strategy": "linear", "three_phase": True}}},
+        {"optimizer": "adadelta", "params": {"lr": 1.0}, "scheduler": {"name": "linearlr", "params": {
+            "start_factor": 1.0, "end_factor": 0.1, "total_iters": 80}}},
+    ], [-1.5, 2.0])),
+    ("scheduled_noise_booth", True, _race("booth", 80, [
+        {"optimizer": "sgd", "params": {"lr": 1e-2, "momentum": 0.9}, "scheduler": {
+            "name": "CyclicLR", "params": {"base_lr": 1e-3, "max_lr": 2e-2, "step_size_up": 10, "mode": "exp_range",
+                                           "gamma": 0.99}}},
+        {"optimizer": "lbfgs", "params": {"lr": 0.5, "line_search_fn": "strong_wolfe", "max_iter": 3},
+         "scheduler": {"name": "ReduceLROnPlateau", "params": {"patience": 2, "mode": "min", "cooldown": 1}}},
+    ], [-8.0, 8.0], noise={"std": 0.5, "seed": 7})),
     *[(f"surface_{s}", True, _pair(s)) for s in POLYNOMIALS],
     *[(f"surface_{s}", False, _pair(s)) for s in TRANSCENDENTAL],
 ]
@@ -153,7 +197,10 @@ def _cpu() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--torch-python", default="/work/venv-torch/bin/python")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="run only these cases; the others are kept as they are in the file")
     args = parser.parse_args()
+    kept = {c["name"]: c for c in json.loads(OUT.read_text())["cases"]} if args.only else {}
 
     from fastapi.testclient import TestClient
 
@@ -164,6 +211,9 @@ def main() -> None:
     cases = []
     with TestClient(create_app(Settings())) as client, tempfile.TemporaryDirectory() as tmp:
         for name, exact, body in CASES:
+            if args.only and name not in args.only and name in kept:
+                cases.append(kept[name])
+                continue
             answer = client.post("/api/export/pytorch", json=body)
             answer.raise_for_status()
             script = Path(tmp) / f"{name}.py"

@@ -22,7 +22,7 @@ MEDIA_TYPE = "text/x-python"
 def script_for(job: Job) -> str:
     return pytorch_script(surface_echo=job.surface_echo, domain=job.surface.domain, start=job.start,
                           steps=job.steps, optimizers=job.optimizers, labels=job.labels, noise_std=job.noise,
-                          seed=job.seed)
+                          seed=job.seed, schedulers=job.schedulers)
 
 
 def filename(job: Job) -> str:

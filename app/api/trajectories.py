@@ -28,6 +28,7 @@ from optim_core.trajectory import Segment, iter_run
 from ..admission import Gate, admitted, compute_in_slices
 from ..errors import invalid
 from ..limits import work
+from ..scheduling import SCHEDULER_STEP_COST, cycled, scheduler_echo, scheduler_spec
 from ..schemas import TrajectoryRequest, TrajectoryResponse
 from . import BODY_ERRORS, dumps, finite_list, finite_or_none, json_response
 from .expressions import resolve_surface
@@ -56,6 +57,18 @@ class Job:
     seed: int
     grad: bool = False
     work: float = 0.0
+    schedulers: tuple = ()  # per run: the core's scheduler spec (name, params), or None
+    cycled: tuple = ()  # per run: whether its scheduler writes momentum or beta1
+
+    def scheduler(self, i: int):
+        return self.schedulers[i] if self.schedulers else None
+
+    def schedule(self, i: int, seg: Segment) -> dict[str, Any]:
+        """The ``lr`` (and cycled ``momentum``) rows of a segment, for a scheduled run; nothing otherwise."""
+        if self.scheduler(i) is None:
+            return {}
+        momentum = finite_or_none(seg.momentum) if self.cycled[i] and seg.momentum is not None else None
+        return {"lr": finite_or_none(seg.lr), "momentum": momentum}
 
     def gradients(self, xy: np.ndarray) -> list | None:
         """The surface's gradient at each point, for the page's hover; None unless the request asked."""
@@ -67,8 +80,9 @@ class Job:
     def meta(self) -> dict[str, Any]:
         return {"surface": self.surface_echo, "start": list(self.start), "steps": self.steps,
                 "noise": {"std": self.noise, "seed": self.seed},
-                "runs": [{"optimizer": o.SPEC.name, "label": label, "params": o.hyperparameters()}
-                         for o, label in zip(self.optimizers, self.labels, strict=True)]}
+                "runs": [{"optimizer": o.SPEC.name, "label": label, "params": o.hyperparameters(),
+                          "scheduler": scheduler_echo(self.scheduler(i))}
+                         for i, (o, label) in enumerate(zip(self.optimizers, self.labels, strict=True))]}
 
     def window(self) -> int:
         return max(MIN_WINDOW, math.ceil(self.steps / WINDOWS))
@@ -78,7 +92,9 @@ async def prepare(body: TrajectoryRequest, request: Request) -> Job:
     """Resolve the surface (parsing a typed one off the event loop) and hold the request to the work budget."""
     resolved = await resolve_surface(body.surface)
     optimizers = [OPTIMIZERS[r.optimizer].make(**r.params) for r in body.runs]
-    total = math.ceil(sum(work(o, body.steps, resolved.surface) for o in optimizers))
+    schedulers = tuple(scheduler_spec(r.scheduler) for r in body.runs)
+    total = math.ceil(sum(run_work(o, body.steps, resolved.surface, sched)
+                          for o, sched in zip(optimizers, schedulers, strict=True)))
     limit = request.app.state.settings.max_work
     if total > limit:
         raise invalid(("body",), f"asks for {total:,} work units, more than the limit of {limit:,}. A run costs "
@@ -89,7 +105,13 @@ async def prepare(body: TrajectoryRequest, request: Request) -> Job:
     start = tuple(body.start) if body.start is not None else resolved.surface.start
     labels = [r.label if r.label is not None else OPTIMIZERS[r.optimizer].label for r in body.runs]
     return Job(resolved.surface, resolved.echo, start, body.steps, optimizers, labels, body.noise.std,
-               body.noise.seed, body.grad, total)
+               body.noise.seed, body.grad, total, schedulers,
+               tuple(cycled(sched, o) for o, sched in zip(optimizers, schedulers, strict=True)))
+
+
+def run_work(optimizer: Optimizer, steps: int, surface: Surface, scheduler=None) -> float:
+    """A run's work estimate: the optimizer's on this surface, plus the scheduler's steps (SCHEDULER_STEP_COST)."""
+    return work(optimizer, steps, surface) + (0.0 if scheduler is None else SCHEDULER_STEP_COST * steps)
 
 
 def _evals(evals: list[np.ndarray] | None) -> list | None:
@@ -102,11 +124,12 @@ class Computation:
     def __init__(self, job: Job) -> None:
         self.job = job
         self.queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=self.chunk(opt),
-                                        noise=job.noise, seed=job.seed)) for i, opt in enumerate(job.optimizers))
+                                        noise=job.noise, seed=job.seed, scheduler=job.scheduler(i)))
+                           for i, opt in enumerate(job.optimizers))
         self.segments: list[list[Segment]] = [[] for _ in job.optimizers]
 
     def chunk(self, optimizer: Optimizer) -> int:
-        return max(1, math.floor(CHUNK_WORK / max(1.0, work(optimizer, 1, self.job.surface))))
+        return max(1, math.floor(CHUNK_WORK / max(1.0, run_work(optimizer, 1, self.job.surface))))
 
     @property
     def done(self) -> bool:
@@ -120,14 +143,25 @@ class Computation:
 
     def encode(self) -> bytes:
         runs = []
-        for opt, label, segs in zip(self.job.optimizers, self.job.labels, self.segments, strict=True):
+        for i, (opt, label, segs) in enumerate(zip(self.job.optimizers, self.job.labels, self.segments,
+                                                   strict=True)):
             xy = np.concatenate([s.xy for s in segs])
             evals = None if segs[0].evals is None else [e for s in segs for e in _evals(s.evals)]
             runs.append({"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
                          "xy": finite_list(xy), "loss": finite_list(np.concatenate([s.loss for s in segs])),
                          "status": segs[-1].status, "diverged_at": segs[-1].diverged_at, "evals": evals,
-                         "grad": self.job.gradients(xy)})
-        return dumps({**self.job.meta(), "runs": runs})
+                         "grad": self.job.gradients(xy), **self._schedule(i, segs)})
+        return dumps({**self.job.meta(), "runs": [{**m, **r} for m, r in zip(self.job.meta()["runs"], runs,
+                                                                             strict=True)]})
+
+    def _schedule(self, i: int, segs: list[Segment]) -> dict[str, Any]:
+        if self.job.scheduler(i) is None:
+            return {}
+        out = self.job.schedule(i, Segment(0, np.empty((0, 2)), np.empty(0), True, "ok", None,
+                                           lr=np.concatenate([s.lr for s in segs]),
+                                           momentum=None if segs[0].momentum is None else
+                                           np.concatenate([s.momentum for s in segs])))
+        return out
 
 
 def compute(job: Job) -> bytes:
@@ -157,14 +191,14 @@ async def stream(job: Job, gate: Gate) -> AsyncIterator[ServerSentEvent]:
         yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
         window = job.window()
         queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=window, noise=job.noise,
-                                    seed=job.seed)) for i, opt in enumerate(job.optimizers))
+                                    seed=job.seed, scheduler=job.scheduler(i))) for i, opt in enumerate(job.optimizers))
         final: list[dict[str, Any]] = [{} for _ in job.optimizers]
         while queue:
             for i, seg in await run_in_threadpool(_advance, queue, SLICE):
                 if len(seg.loss):
                     yield ServerSentEvent(event="points", raw_data=dumps(
                         {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy), "loss": finite_list(seg.loss),
-                         "evals": _evals(seg.evals), "grad": job.gradients(seg.xy)}).decode())
+                         "evals": _evals(seg.evals), "grad": job.gradients(seg.xy), **job.schedule(i, seg)}).decode())
                 if seg.done:
                     final[i] = {"status": seg.status, "diverged_at": seg.diverged_at}
         yield ServerSentEvent(event="done", raw_data=dumps({"runs": final}).decode())

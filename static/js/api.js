@@ -61,6 +61,10 @@ export async function getOptimizers(signal) {
   return (await send('api/optimizers', { signal })).json();
 }
 
+export async function getSchedulers(signal) {
+  return (await send('api/schedulers', { signal })).json();
+}
+
 export async function getSurfaces(signal) {
   return (await send('api/surfaces', { signal })).json();
 }

@@ -26,7 +26,8 @@ export function stepCost(run, steps, surfaceCost = 1) {
   const perStep = rule.per_iteration_pair
     ? rule.per_iteration_pair * Math.min(p.max_iter, evals) * p.history_size
     : rule.per_step;
-  return (perStep + rule.per_eval * evals) * surfaceCost;
+  // a scheduled step costs the scheduler's units too (GET /api/limits: work.scheduler_per_step)
+  return (perStep + rule.per_eval * evals) * surfaceCost + (run.scheduler ? LIMITS.work.scheduler_per_step ?? 0 : 0);
 }
 
 /** {work, budget, over, maxSteps}: maxSteps is the most steps these runs may take within the budget. */

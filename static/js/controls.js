@@ -8,6 +8,7 @@ import { LIMITS, SPEEDS, PALETTE, boundsOf, defaultColor, dashFor, makeRun, chec
   fmtNum } from './state.js';
 import { PRESET_NAMES } from './presets.js';
 import { swatch } from './legend.js';
+import { SchedulerControls } from './views/scheduler-controls.js';
 
 // Examples for typed surfaces. None starts on a stationary point: the default start follows the server's rule.
 export const EXAMPLES = [
@@ -96,6 +97,7 @@ export class Controls {
     this.onNote = onNote ?? (() => {});
     this.getWork = getWork ?? (() => null);
     this.runsSignature = '';
+    this.sched = new SchedulerControls({ catalog, change, getState, onNote: this.onNote });
     this.bind();
   }
 
@@ -300,6 +302,7 @@ export class Controls {
     optSelect.addEventListener('change', (e) => this.change((s) => {
       const old = s.runs[i];
       s.runs[i] = makeRun(this.catalog.optimizers[e.target.value], {}, { color: old.color, hidden: old.hidden });
+      if (old.scheduler) s.runs[i].scheduler = old.scheduler; // the schedule stays with the card
     }, { push: true }));
     head.append(sw,
       el('label', { for: id('optimizer'), class: 'sr-only', text: `${t('runs.optimizer')} (${t('runs.run', { n: i + 1 })})` }),
@@ -353,6 +356,7 @@ export class Controls {
       for (const p of rest) details.append(this.paramRow(run, i, p));
       li.append(details);
     }
+    li.append(this.sched.section(run, i));
     return li;
   }
 
@@ -445,5 +449,6 @@ export class Controls {
         if (slider && v !== null) setValue(slider, toSlider(p, v));
       }
     }
+    this.sched.sync(run, i);
   }
 }

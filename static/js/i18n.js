@@ -2,6 +2,7 @@
 // the API (help.en / help.zh); surface names and descriptions, and Plotly's own strings, are in i18n-tables.js.
 
 import { SURFACES, PLOTLY_ZH } from './i18n-tables.js';
+import { SCHED_EN, SCHED_ZH } from './i18n-schedules.js';
 
 const en = {
   'app.title': 'Optimizer Playground',
@@ -377,6 +378,8 @@ const zh = {
   'embed.open': '在优化器游乐场中打开',
 };
 
+Object.assign(en, SCHED_EN);
+Object.assign(zh, SCHED_ZH);
 export const CATALOGS = { en, zh };
 
 let plotlyZhRegistered = false;

@@ -151,6 +151,11 @@ export class Loader {
         for (const p of d.xy) run.xy.push(p);
         for (const l of d.loss) run.loss.push(l);
         for (const g of d.grad ?? []) run.grad.push(g);
+        for (const key of ['lr', 'momentum']) { // scheduled runs: the lr (and cycled momentum) of each step
+          if (!d[key]) continue;
+          run[key] ??= [];
+          for (const v of d[key]) run[key].push(v);
+        }
         if (d.evals) { // L-BFGS only; other runs keep evals null, as in the JSON answer
           run.evals ??= [];
           for (const e of d.evals) run.evals.push(e);

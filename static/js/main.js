@@ -21,6 +21,7 @@ import { FormulaFeedback } from './views/formula-feedback.js';
 import { PlayerBar } from './views/player-bar.js';
 import { Exports } from './views/exports.js';
 import { showModes } from './views/modes.js';
+import { LrChart } from './views/lr-chart.js';
 
 const $ = (id) => document.getElementById(id);
 const catalog = { optimizers: {}, surfaces: {}, surfaceNames: [], presetNames: PRESET_NAMES };
@@ -158,6 +159,7 @@ async function drawNow() {
   $('plot-loading').hidden = true;
   document.body.classList.remove('loading');
   if (!modes) await ui.loss.draw(ui.paths, player.step, scene.domain);
+  if (!modes) await ui.lr.draw(result.runs, state.runs, runStyles(state, catalog));
   if (!state.embed) ui.legend.render(ui.paths, scene.minima, { pending: !result.complete, step: player.step, live: state.present });
   ui.bar.update(true);
   debug.draws++;
@@ -195,7 +197,9 @@ function reset() {
 const togglePresent = () => change((s) => { s.present = !s.present; }, { push: true });
 
 async function boot() {
-  const [limits, optimizers, surfaces] = await Promise.all([api.getLimits(), api.getOptimizers(), api.getSurfaces()]);
+  const [limits, optimizers, surfaces, schedulers] = await Promise.all([api.getLimits(), api.getOptimizers(),
+    api.getSurfaces(), api.getSchedulers()]);
+  catalog.schedulers = Object.fromEntries(schedulers.map((s) => [s.name, s]));
   setLimits(limits);
   for (const o of optimizers) catalog.optimizers[o.name] = o;
   for (const s of surfaces) catalog.surfaces[s.name] = s;
@@ -213,6 +217,7 @@ async function boot() {
       { push: true, restart: true }),
   });
   ui.loss = new LossChart($('loss'), $('loss-overlay'));
+  ui.lr = new LrChart($('lr-panel'), $('lr-chart'));
   const toggleRun = (i) => change((s) => { s.runs[i].hidden = !s.runs[i].hidden; }, { push: true });
   ui.legend = new Legend($('legend'), { onToggle: toggleRun });
   ui.notices = new Notices();
@@ -250,7 +255,7 @@ window.__playground = {
   get result() { return ui.loader?.result ?? null; },
   get player() { return ui.player; },
   get debug() { return debug; },
-  get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend }; },
+  get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend, lrChart: ui.lr }; },
   plotted: () => ui.plot?.plotted() ?? [],
   /** True when nothing is pending: no debounce, no request, and the drawn paths are the state's. */
   settled: () => !!state && !!ui.loader && !ui.loader.scheduled && ui.loader.busy === 0

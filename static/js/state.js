@@ -15,6 +15,8 @@
 //                                   null is "none". color is 6 hex digits (omitted when it is the palette's
 //                                   color for that position), hide=1 hides a run, label is the run's name with
 //                                   "%", ",", "|", ":" and "=" percent-escaped (omitted when automatic).
+//                                   A run's lr scheduler is one more key, sched=Name;key=value;... (schedules.js
+//                                   documents it), e.g. adam:lr=0.01,sched=OneCycleLR;max_lr=0.05
 //   &noise=0&seed=0                 gradient-noise standard deviation and its seed
 //   &view=2d|3d  &aspect=fill (2-D axes fill the box instead of equal scale)  &lang=en|zh
 //   &speed=60 (steps per second)  &present=1  &embed=1
@@ -23,6 +25,7 @@
 // a notice {key, value, to, why, min, max} that the page words (what was changed, to what, why) as text. Nothing read here is ever treated as markup.
 
 import { fmtNum, parseNum, clamp, encodeRun, decodeRuns } from './params.js';
+import { encodeRunWithSchedule, decodeRunsWithSchedules, schedulerRequest } from './schedules.js';
 
 export { fmtNum, checkParam, changeOf, fillParams, makeRun, cleanLabel } from './params.js';
 
@@ -235,7 +238,7 @@ export function toQuery(state, catalog) {
   }
   if (state.start) out.push(['start', state.start.map(fmtNum).join('_')]);
   out.push(['steps', String(state.steps)]);
-  out.push(['runs', state.runs.map((r, i) => encodeRun(r, i, catalog)).join('|')]);
+  out.push(['runs', state.runs.map((r, i) => encodeRunWithSchedule(encodeRun, r, i, catalog)).join('|')]);
   out.push(['noise', fmtNum(state.noise)]);
   out.push(['seed', String(state.seed)]);
   out.push(['view', state.view]);
@@ -246,7 +249,8 @@ export function toQuery(state, catalog) {
   if (state.embed) out.push(['embed', '1']);
   // Keep the separators of the runs readable: , : | = _ need no escaping inside a query value.
   return out.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')
-    .replace(/%7C/g, '|').replace(/%3D/g, '=')}`).join('&');
+    .replace(/%7C/g, '|').replace(/%3D/g, '=').replace(/%3B/g, ';').replace(/%5B/g, '[').replace(/%5D/g, ']')}`)
+    .join('&');
 }
 
 /**
@@ -320,7 +324,7 @@ export function fromQuery(search, catalog, applyPreset) {
   }
   for (const k of ['view', 'lang', 'aspect']) if (has(k)) state[k] = get(k);
   for (const k of ['present', 'embed']) if (has(k)) state[k] = get(k) === '1' || get(k) === 'true';
-  if (has('runs')) state.runs = decodeRuns(get('runs'), catalog, notices);
+  if (has('runs')) state.runs = decodeRunsWithSchedules(decodeRuns, get('runs'), catalog, notices);
 
   notices.push(...validate(state, catalog));
   if (state.runs.length === 0) {
@@ -339,7 +343,9 @@ export function requestBody(state, catalog) {
     surface,
     start: state.start ?? null, // null: the surface's default start, computed by the server's one rule
     steps: state.steps,
-    runs: state.runs.map((r) => ({ optimizer: r.optimizer, params: r.params })),
+    runs: state.runs.map((r) => (r.scheduler ? { optimizer: r.optimizer, params: r.params, scheduler:
+      schedulerRequest(r.scheduler, catalog.optimizers[r.optimizer], state.steps, catalog) }
+      : { optimizer: r.optimizer, params: r.params })),
     noise: { std: state.noise, seed: state.seed },
     grad: true, // the surface's gradient at each point, shown on hover
   };

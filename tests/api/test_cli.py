@@ -91,3 +91,46 @@ def test_console_script_runs_as_a_process():
                          cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
     assert "--etas: Invalid etas value: 1 (etas must be a pair of numbers)" in bad.stderr
+
+
+def test_run_with_a_scheduler_prints_the_core_path_and_its_lr(capsys):
+    assert main(["run", "--optimizer", "sgd", "--surface", "rosenbrock", "--start", "-1.5,2", "--steps", "40",
+                 "--momentum", "0.9", "--scheduler", "StepLR", "--scheduler-param", "step_size=10",
+                 "--scheduler-param", "gamma=0.5"]) == 0
+    table = rows(capsys.readouterr().out)
+    want = run("sgd", "rosenbrock", [-1.5, 2.0], 40, momentum=0.9,
+               scheduler=("StepLR", {"step_size": 10, "gamma": 0.5}))
+    assert table[0] == ["step", "x", "y", "loss", "lr"]
+    assert table[1][4] == ""  # no step led to the start point
+    for k, (_, x, y, f, lr) in enumerate(table[1:]):
+        assert (float(x), float(y), float(f)) == (want.xy[k, 0], want.xy[k, 1], want.loss[k])
+        if k:
+            assert float(lr) == want.lr[k]
+    assert [float(r[4]) for r in table[2:][::10]] == [0.001, 0.0005, 0.00025, 0.000125]
+
+
+def test_run_scheduler_values_use_the_cores_coercion_and_onecycle_fills_its_length(capsys):
+    assert main(["run", "--optimizer", "adam", "--steps", "30", "--format", "json", "--scheduler", "OneCycleLR",
+                 "--scheduler-param", "max_lr=0.05", "--scheduler-param", "anneal_strategy=linear",
+                 "--scheduler-param", "three_phase=true"]) == 0
+    answer = json.loads(capsys.readouterr().out)["runs"][0]
+    want = run("adam", "rosenbrock", [-1.5, 2.0], 30, scheduler=(
+        "OneCycleLR", {"max_lr": 0.05, "anneal_strategy": "linear", "three_phase": True, "total_steps": 30}))
+    assert answer["scheduler"]["params"]["total_steps"] == 30 and answer["scheduler"]["params"]["three_phase"] is True
+    assert answer["xy"] == want.xy.tolist() and answer["momentum"][1:] == want.momentum[1:].tolist()
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--scheduler", "StepLR", "--scheduler-param", "step_size=0"], "Invalid step_size value: 0 (step_size must be "
+                                                                    "an integer in [1, 1000000000])"),
+    (["--scheduler", "StepLR", "--scheduler-param", "step=3"], "--scheduler-param step is not a keyword of StepLR"),
+    (["--scheduler", "StepLR", "--scheduler-param", "gamma"], "write name=value"),
+    (["--scheduler", "ExponentialLR", "--scheduler-param", "gamma=fast"], "--scheduler-param gamma: Invalid gamma"),
+    (["--scheduler", "WarmupLR"], "Unknown scheduler 'WarmupLR'"),
+    (["--scheduler-param", "gamma=0.5"], "--scheduler-param goes with --scheduler"),
+    (["--scheduler", "OneCycleLR", "--scheduler-param", "max_lr=0.1", "--scheduler-param", "total_steps=5"],
+     "total_steps must be at least the run's 100 steps"),
+])
+def test_run_rejects_bad_scheduler_settings_with_exit_2(capsys, args, fragment):
+    assert main(["run", "--optimizer", "sgd", *args]) == 2
+    assert fragment in capsys.readouterr().err
