@@ -34,9 +34,16 @@ def surface_cost(surface: Any) -> float:
     return float(getattr(surface, "cost", 1.0))
 
 
-def work(optimizer: Any, steps: int, surface: Any) -> float:
-    """A run's worst-case work: the optimizer's own estimate scaled by what the surface costs to evaluate."""
-    return optimizer.cost(steps) * surface_cost(surface)
+# What "inspect": true multiplies a run's work by (scripts/bench_inspect.py): recording each step costs 1.4-1.9x
+# the plain step loop, and the recorded values (state, grad, update, lr) are 3-5x as many numbers to encode as
+# the points.
+INSPECT_FACTOR = 3.0
+
+
+def work(optimizer: Any, steps: int, surface: Any, *, inspect: bool = False) -> float:
+    """A run's worst-case work: the optimizer's own estimate scaled by what the surface costs to evaluate (and by
+    :data:`INSPECT_FACTOR` when its internals are recorded and sent)."""
+    return optimizer.cost(steps) * surface_cost(surface) * (INSPECT_FACTOR if inspect else 1.0)
 
 
 def start_rule() -> dict[str, Any]:
@@ -79,6 +86,7 @@ def limits(max_work: int) -> dict[str, Any]:
         "grid": {"min": GRID_MIN, "max": GRID_MAX, "default": GRID_DEFAULT},
         "typed_surface": {"domain": {"x": [x0, x1], "y": [y0, y1]}, "start_rule": start_rule(),
                           "default_start": default_start},
-        "work": {"budget": max_work, "cost": {name: _cost_rule(name) for name in OPTIMIZERS}},
+        "work": {"budget": max_work, "cost": {name: _cost_rule(name) for name in OPTIMIZERS},
+                 "inspect_factor": INSPECT_FACTOR},
         "body": {"max_bytes": MAX_BODY_BYTES},
     }

@@ -26,11 +26,13 @@ from optim_core import OPTIMIZERS, Optimizer, Surface
 from optim_core.trajectory import Segment, iter_run
 
 from ..admission import Gate, admitted, compute_in_slices
+from ..derived import Deriver
 from ..errors import invalid
 from ..limits import work
 from ..schemas import TrajectoryRequest, TrajectoryResponse
 from . import BODY_ERRORS, dumps, finite_list, finite_or_none, json_response
 from .expressions import resolve_surface
+from .inspect import explain_run, join, recorded
 
 router = APIRouter(tags=["trajectories"])
 
@@ -56,6 +58,15 @@ class Job:
     seed: int
     grad: bool = False
     work: float = 0.0
+    inspect: bool = False
+    status_detail: bool = False
+
+    def explained(self, i: int, xy: np.ndarray, loss: np.ndarray, diverged_at: int | None,
+                  lr: np.ndarray | None) -> dict[str, Any]:
+        """With status_detail (or inspect): run i's status, final and per step; else nothing."""
+        if not (self.status_detail or self.inspect):
+            return {}
+        return explain_run(self.optimizers[i], self.surface, self.steps, xy, loss, diverged_at, lr)
 
     def gradients(self, xy: np.ndarray) -> list | None:
         """The surface's gradient at each point, for the page's hover; None unless the request asked."""
@@ -78,7 +89,7 @@ async def prepare(body: TrajectoryRequest, request: Request) -> Job:
     """Resolve the surface (parsing a typed one off the event loop) and hold the request to the work budget."""
     resolved = await resolve_surface(body.surface)
     optimizers = [OPTIMIZERS[r.optimizer].make(**r.params) for r in body.runs]
-    total = math.ceil(sum(work(o, body.steps, resolved.surface) for o in optimizers))
+    total = math.ceil(sum(work(o, body.steps, resolved.surface, inspect=body.inspect) for o in optimizers))
     limit = request.app.state.settings.max_work
     if total > limit:
         raise invalid(("body",), f"asks for {total:,} work units, more than the limit of {limit:,}. A run costs "
@@ -89,7 +100,7 @@ async def prepare(body: TrajectoryRequest, request: Request) -> Job:
     start = tuple(body.start) if body.start is not None else resolved.surface.start
     labels = [r.label if r.label is not None else OPTIMIZERS[r.optimizer].label for r in body.runs]
     return Job(resolved.surface, resolved.echo, start, body.steps, optimizers, labels, body.noise.std,
-               body.noise.seed, body.grad, total)
+               body.noise.seed, body.grad, total, body.inspect, body.status_detail)
 
 
 def _evals(evals: list[np.ndarray] | None) -> list | None:
@@ -102,7 +113,8 @@ class Computation:
     def __init__(self, job: Job) -> None:
         self.job = job
         self.queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=self.chunk(opt),
-                                        noise=job.noise, seed=job.seed)) for i, opt in enumerate(job.optimizers))
+                                        noise=job.noise, seed=job.seed, record_state=job.inspect))
+                           for i, opt in enumerate(job.optimizers))
         self.segments: list[list[Segment]] = [[] for _ in job.optimizers]
 
     def chunk(self, optimizer: Optimizer) -> int:
@@ -120,13 +132,21 @@ class Computation:
 
     def encode(self) -> bytes:
         runs = []
-        for opt, label, segs in zip(self.job.optimizers, self.job.labels, self.segments, strict=True):
+        for i, (opt, label, segs) in enumerate(zip(self.job.optimizers, self.job.labels, self.segments,
+                                                   strict=True)):
             xy = np.concatenate([s.xy for s in segs])
+            loss = np.concatenate([s.loss for s in segs])
             evals = None if segs[0].evals is None else [e for s in segs for e in _evals(s.evals)]
-            runs.append({"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
-                         "xy": finite_list(xy), "loss": finite_list(np.concatenate([s.loss for s in segs])),
-                         "status": segs[-1].status, "diverged_at": segs[-1].diverged_at, "evals": evals,
-                         "grad": self.job.gradients(xy)})
+            run = {"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
+                   "xy": finite_list(xy), "loss": finite_list(loss), "status": segs[-1].status,
+                   "diverged_at": segs[-1].diverged_at, "evals": evals, "grad": self.job.gradients(xy)}
+            lr = None
+            if self.job.inspect:
+                lr = np.concatenate([s.lr for s in segs])
+                deriver = Deriver(opt)
+                run["inspect"] = join([recorded(s, deriver) for s in segs])
+            run.update(self.job.explained(i, xy, loss, segs[-1].diverged_at, lr))
+            runs.append(run)
         return dumps({**self.job.meta(), "runs": runs})
 
 
@@ -157,16 +177,29 @@ async def stream(job: Job, gate: Gate) -> AsyncIterator[ServerSentEvent]:
         yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
         window = job.window()
         queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=window, noise=job.noise,
-                                    seed=job.seed)) for i, opt in enumerate(job.optimizers))
+                                    seed=job.seed, record_state=job.inspect)) for i, opt in enumerate(job.optimizers))
         final: list[dict[str, Any]] = [{} for _ in job.optimizers]
+        # With status_detail/inspect the status is judged on the whole path at its end: keep each run's pieces.
+        kept: list[list[Segment]] = [[] for _ in job.optimizers]
+        derivers = [Deriver(opt) for opt in job.optimizers]
         while queue:
             for i, seg in await run_in_threadpool(_advance, queue, SLICE):
                 if len(seg.loss):
-                    yield ServerSentEvent(event="points", raw_data=dumps(
-                        {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy), "loss": finite_list(seg.loss),
-                         "evals": _evals(seg.evals), "grad": job.gradients(seg.xy)}).decode())
+                    points = {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy),
+                              "loss": finite_list(seg.loss), "evals": _evals(seg.evals), "grad": job.gradients(seg.xy)}
+                    if job.inspect:
+                        points["inspect"] = recorded(seg, derivers[i])
+                    yield ServerSentEvent(event="points", raw_data=dumps(points).decode())
+                if job.status_detail or job.inspect:
+                    kept[i].append(seg)
                 if seg.done:
                     final[i] = {"status": seg.status, "diverged_at": seg.diverged_at}
+                    if kept[i]:
+                        segs, kept[i] = kept[i], []
+                        lr = np.concatenate([s.lr for s in segs]) if job.inspect else None
+                        final[i].update(await run_in_threadpool(
+                            job.explained, i, np.concatenate([s.xy for s in segs]),
+                            np.concatenate([s.loss for s in segs]), seg.diverged_at, lr))
         yield ServerSentEvent(event="done", raw_data=dumps({"runs": final}).decode())
 
 
