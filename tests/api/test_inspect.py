@@ -186,3 +186,15 @@ def test_read_algorithm_serves_mathml_in_both_languages_with_etag(client):
     assert client.get("/api/optimizers/nope/algorithm").status_code == 404
     bad = client.get("/api/optimizers/adam/algorithm", params={"lang": "fr"})
     assert bad.status_code == 422 and "lang" in str(bad.json()["detail"])
+
+
+def test_page_status_words_mirror_the_servers_table():
+    import json
+    from pathlib import Path
+
+    from optim_core import STATUS_MESSAGES
+
+    text = (Path(__file__).resolve().parents[2] / "static/js/views/status-words.js").read_text(encoding="utf-8")
+    body = text.split("// BEGIN STATUS_MESSAGES\n", 1)[1].split("// END STATUS_MESSAGES", 1)[0]
+    body = body.removeprefix("export const STATUS_MESSAGES = ").strip().removesuffix(";")
+    assert json.loads(body) == STATUS_MESSAGES
