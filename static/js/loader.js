@@ -21,6 +21,17 @@ function sleep(ms, signal) {
   });
 }
 
+/** Appends a stream window's recorded values (docs/api.md, "inspect") to a run's, as the JSON answer has them. */
+function mergeInspect(run, piece) {
+  const into = (run.inspect ??= { state: {}, derived: {}, grad: [], update: [], lr: [], momentum: null });
+  for (const part of ['state', 'derived']) {
+    for (const [k, rows] of Object.entries(piece[part])) for (const v of rows) (into[part][k] ??= []).push(v);
+  }
+  for (const k of ['grad', 'update', 'lr', 'momentum']) {
+    if (piece[k]) for (const v of piece[k]) (into[k] ??= []).push(v);
+  }
+}
+
 export class Loader {
   /**
    * hooks: loaded() when the state's paths and grid are in; partial() while a stream arrives (throttled);
@@ -151,6 +162,7 @@ export class Loader {
         for (const p of d.xy) run.xy.push(p);
         for (const l of d.loss) run.loss.push(l);
         for (const g of d.grad ?? []) run.grad.push(g);
+        if (d.inspect) mergeInspect(run, d.inspect); // "inspect": true, windowed like the points
         if (d.evals) { // L-BFGS only; other runs keep evals null, as in the JSON answer
           run.evals ??= [];
           for (const e of d.evals) run.evals.push(e);
