@@ -153,9 +153,10 @@ export class Loader {
 
   async loadStream(body, cKey, snapshot, signal, my) {
     const partial = { key: cKey, complete: false, start: body.start,
-      runs: body.runs.map((r) => ({ optimizer: r.optimizer, xy: [], loss: [], grad: [], evals: null, status: 'ok',
-        diverged_at: null })) };
+      runs: body.runs.map((r) => ({ optimizer: r.optimizer, params: r.params, xy: [], loss: [], grad: [], evals: null,
+        status: 'ok', diverged_at: null })) };
     await api.streamTrajectories(body, {
+      meta: (d) => d.runs.forEach((r, i) => { if (partial.runs[i]) partial.runs[i].params = r.params; }),
       points: (d) => {
         const run = partial.runs[d.run];
         if (!run) return;
