@@ -46,12 +46,13 @@ def test_scrubbed_step_shows_the_apis_numbers(open_page, server, locale):
         " runs: s.runs.map(r => ({optimizer: r.optimizer, params: r.params})), inspect: true}; })()")
     want = api_runs(server, body)[0]
     scrub(p, 36)  # the panel shows step 37: the one taken from the head at point 36
-    r = 37
     values = p.js("""[...document.querySelectorAll('#inspector .insp-val')].map(v => ({
-        source: v.dataset.source, key: v.dataset.key, index: v.dataset.index ?? null,
+        source: v.dataset.source, key: v.dataset.key, index: v.dataset.index ?? null, row: v.dataset.row ?? null,
         nums: [...v.querySelectorAll('.insp-num')].map(n => n.dataset.value)}))""")
     seen = set()
+    assert {v["key"] for v in values if v["row"] == "0"} >= {"params", "exp_avg", "exp_avg_sq"}  # θ₀, m₀, v₀
     for v in values:
+        r = 0 if v["row"] == "0" else 37
         if v["source"] == "state":
             expected = want["inspect"]["state"][v["key"]][r]
         elif v["source"] == "derived":
@@ -65,6 +66,7 @@ def test_scrubbed_step_shows_the_apis_numbers(open_page, server, locale):
         assert all(same_number(s, e) for s, e in zip(v["nums"], expected, strict=True)), (v, expected)
         seen.add(v["key"])
     assert {"exp_avg", "exp_avg_sq", "step", "grad", "update", "bias_corrected_exp_avg", "denom"} <= seen
+    r = 37
     table = p.js("""Object.fromEntries([...document.querySelectorAll('#inspector tbody tr')].map(tr =>
         [tr.dataset.key, [...tr.querySelectorAll('.insp-num')].map(n => n.dataset.value)]))""")
     g, d = want["inspect"]["grad"][r], want["inspect"]["update"][r]

@@ -82,6 +82,9 @@ function show(v) {
   return String(v);
 }
 
+/** A number's exact text: JS's shortest round-trip form, with the sign of zero kept (String(-0) is "0"). */
+const exact = (v) => (v === null || v === undefined ? 'null' : Object.is(v, -0) ? '-0' : String(v));
+
 /** Fills a value element: one number, or x and y; data-value keeps the exact number for tests and copying. */
 function fillValue(node, v) {
   node.replaceChildren();
@@ -89,12 +92,12 @@ function fillValue(node, v) {
     v.forEach((e, i) => {
       const part = el('span', 'insp-num', show(e));
       part.dataset.axis = i ? 'y' : 'x';
-      part.dataset.value = e === null ? 'null' : String(e);
+      part.dataset.value = exact(e);
       node.append(el('span', 'insp-axis', i ? ' y ' : 'x '), part);
     });
   } else {
     const part = el('span', 'insp-num', show(v ?? null));
-    part.dataset.value = v === null || v === undefined ? 'null' : String(v);
+    part.dataset.value = exact(v);
     node.append(part);
   }
 }
@@ -156,7 +159,7 @@ export class Inspector {
     this.chartEl = el('div', 'insp-chart');
     this.chartEl.setAttribute('role', 'figure');
     right.append(this.valuesTitle, this.table, this.arrowNote, this.chartTitle, this.chartEl);
-    body.append(left, right);
+    body.append(right, left); // the numbers at a glance first, the whole rule below
     this.root.append(head, this.statusEl, this.message, body);
   }
 
@@ -244,9 +247,12 @@ export class Inspector {
           v.dataset.source = sym.source;
           v.dataset.key = sym.key;
           if (sym.index !== undefined) v.dataset.index = String(sym.index);
+          // θ₀, m₀, v₀...: the input and initialize lines show the values before the first step (row 0)
+          const initial = line.part !== 'loop' && (sym.source === 'state' || sym.key === 'params');
+          if (initial) v.dataset.row = '0';
           s.append(mathNode(sym.mathml), el('span', 'insp-eq', ' = '), v);
           li.append(s);
-          this.valueNodes.push({ sym, node: v });
+          this.valueNodes.push({ sym, node: v, initial });
         }
       } else {
         li.title = t('inspect.off');
@@ -297,7 +303,7 @@ export class Inspector {
     const r = this.row(k);
     this.root.dataset.row = String(r);
     this.stepEl.textContent = t('inspect.step', { k: r });
-    for (const { sym, node } of this.valueNodes) fillValue(node, symbolValue(run, sym, r) ?? null);
+    for (const { sym, node, initial } of this.valueNodes) fillValue(node, symbolValue(run, sym, initial ? 0 : r) ?? null);
     const g = run.inspect.grad[r];
     const d = run.inspect.update[r];
     const ratio = g && d ? [0, 1].map((i) => (g[i] !== null && d[i] !== null && g[i] !== 0 ? d[i] / g[i] : null)) : null;
