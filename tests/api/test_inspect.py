@@ -198,3 +198,25 @@ def test_page_status_words_mirror_the_servers_table():
     body = text.split("// BEGIN STATUS_MESSAGES\n", 1)[1].split("// END STATUS_MESSAGES", 1)[0]
     body = body.removeprefix("export const STATUS_MESSAGES = ").strip().removesuffix(";")
     assert json.loads(body) == STATUS_MESSAGES
+
+
+@pytest.mark.parametrize(("name", "params", "step"), [
+    ("adagrad", {"lr": 0.5, "lr_decay": 0.01}, lambda d, g, lr: -np.array(d["clr"])[:, None] * g / d["denom"]),
+    ("rmsprop", {"lr": 0.01, "centered": True}, lambda d, g, lr: -lr[:, None] * g / d["denom"]),
+    ("adadelta", {"lr": 0.5}, lambda d, g, lr: -lr[:, None] * np.array(d["delta"])),
+    ("adamw", {"lr": 0.01, "weight_decay": 0.1}, None),
+    ("sgd", {"lr": 0.001, "momentum": 0.9, "nesterov": True}, lambda d, g, lr: -lr[:, None] * d["nesterov_grad"]),
+])
+def test_inspect_derived_values_rebuild_the_step(client, name, params, step):
+    """Each optimizer's derived quantities, put into its box's step line, give the recorded step (to rounding)."""
+    body = post(client, {"surface": "beale", "start": [1.0, 1.5], "steps": 12, "inspect": True,
+                         "runs": [{"optimizer": name, "params": params}]})
+    got = body["runs"][0]["inspect"]
+    rows = {k: np.array(v[1:], dtype=float) for k, v in got["derived"].items()}
+    g, lr, update = (np.array(got[k][1:], dtype=float) for k in ("grad", "lr", "update"))
+    if step is None:  # AdamW: θ(1 - lr λ) - lr m̂ / denom
+        xy = np.array(body["runs"][0]["xy"], dtype=float)
+        want = rows["decayed_params"] - lr[:, None] * rows["bias_corrected_exp_avg"] / rows["denom"] - xy[:-1]
+    else:
+        want = step(rows, g, lr)
+    assert np.allclose(update, want, rtol=1e-9, atol=1e-15)

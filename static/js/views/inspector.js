@@ -302,7 +302,7 @@ export class Inspector {
     if (n < 2) return;
     const r = this.row(k);
     this.root.dataset.row = String(r);
-    this.stepEl.textContent = t('inspect.step', { k: r });
+    this.stepEl.textContent = t('inspect.stepFrom', { k: r, p: r - 1, q: r });
     for (const { sym, node, initial } of this.valueNodes) fillValue(node, symbolValue(run, sym, initial ? 0 : r) ?? null);
     const g = run.inspect.grad[r];
     const d = run.inspect.update[r];
