@@ -60,7 +60,7 @@ export const STATUS_SHORT = {
 };
 
 /** A number as the server's messages write it (optim_core.status.format_number): integers as they are, other
- * numbers to 4 significant digits in %g style, with "1e6" rather than "1e+06". */
+ * numbers to 4 significant digits in %g style, the exponent without "+" or leading zeros. */
 export function formatNumber(v) {
   if (v === null || v === undefined) return String(v);
   if (typeof v !== 'number') return String(v);
