@@ -7,8 +7,8 @@ the final :class:`~optim_core.status.RunStatus` as data, and the per-step timeli
 is all a player needs to word the status at any step.
 
 The algorithm boxes are served one optimizer and one language at a time: all 13 boxes with MathML for every line
-and symbol come to ~500 kB raw per language, which would make ``GET /api/optimizers`` (which every page load
-reads) ten times heavier for a panel most visits never open.
+and symbol come to ~246 kB raw per language (~493 kB for both), which would make ``GET /api/optimizers`` (which
+every page load reads) many times heavier for a panel most visits never open.
 """
 
 from __future__ import annotations
