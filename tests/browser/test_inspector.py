@@ -27,7 +27,12 @@ def same_number(shown: str, want) -> bool:
 
 
 def scrub(p, k: int) -> None:
-    p.js(f"window.__playground.player.pause(); window.__playground.player.seek({k})")
+    """Pauses, then drags the page's scrub bar to step k, as a user would."""
+    if p.js("window.__playground.player.playing"):
+        p.page.click("#play")
+    p.js(f"(() => {{ const s = document.getElementById('scrub'); s.value = '{k}'; "
+         "s.dispatchEvent(new Event('input', {bubbles: true})); })()")
+    assert p.js("window.__playground.player.step") == k
     p.wait(f"document.querySelector('#inspector').dataset.row === '{k + 1}'", what=f"the inspector on step {k + 1}")
 
 
