@@ -27,9 +27,9 @@ def same_number(shown: str, want) -> bool:
 
 
 def scrub(p, k: int) -> None:
-    """Pauses, then drags the page's scrub bar to step k, as a user would."""
-    if p.js("window.__playground.player.playing"):
-        p.page.click("#play")
+    """Pauses, then drags the page's scrub bar to step k, as a user would. (Pausing through the player: a click on
+    Play races the animation's end, where Play starts over.)"""
+    p.js("window.__playground.player.pause()")
     p.js(f"(() => {{ const s = document.getElementById('scrub'); s.value = '{k}'; "
          "s.dispatchEvent(new Event('input', {bubbles: true})); })()")
     assert p.js("window.__playground.player.step") == k
