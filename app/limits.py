@@ -38,9 +38,16 @@ def surface_cost(surface: Any) -> float:
     return float(getattr(surface, "cost", 1.0))
 
 
-def work(optimizer: Any, steps: int, surface: Any) -> float:
-    """A run's worst-case work: the optimizer's own estimate scaled by what the surface costs to evaluate."""
-    return optimizer.cost(steps) * surface_cost(surface)
+# What "inspect": true multiplies a run's work by. Measured with scripts/bench_inspect.py (medians, 2,000 steps on
+# rosenbrock, a busy 2-core machine): the whole JSON answer with inspect took 1.5-3.5x the plain one (recording
+# 1.5-3.7x the step loop, plus 3-5x as many numbers to encode, plus the status timeline); 4 covers the worst.
+INSPECT_FACTOR = 4.0
+
+
+def work(optimizer: Any, steps: int, surface: Any, *, inspect: bool = False) -> float:
+    """A run's worst-case work: the optimizer's own estimate scaled by what the surface costs to evaluate (and by
+    :data:`INSPECT_FACTOR` when its internals are recorded and sent)."""
+    return optimizer.cost(steps) * surface_cost(surface) * (INSPECT_FACTOR if inspect else 1.0)
 
 
 def start_rule() -> dict[str, Any]:
@@ -84,6 +91,6 @@ def limits(max_work: int) -> dict[str, Any]:
         "typed_surface": {"domain": {"x": [x0, x1], "y": [y0, y1]}, "start_rule": start_rule(),
                           "default_start": default_start},
         "work": {"budget": max_work, "cost": {name: _cost_rule(name) for name in OPTIMIZERS},
-                 "scheduler_per_step": SCHEDULER_STEP_COST},
+                 "scheduler_per_step": SCHEDULER_STEP_COST, "inspect_factor": INSPECT_FACTOR},
         "body": {"max_bytes": MAX_BODY_BYTES},
     }

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admission import Admission
 from .api import catalog, export, expressions, pages, schedulers, trajectories
+from .api import inspect as inspect_api
 from .config import Settings
 from .errors import ApiError, body, http_error, validation_error
 from .schemas import Health
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(expressions.router)
     app.include_router(export.router)
     app.include_router(schedulers.router)
+    app.include_router(inspect_api.router)
     pages.mount_pages(app, settings)
     return app
 

@@ -232,6 +232,10 @@ class TrajectoryRequest(StrictModel):
     noise: Noise = Field(default_factory=Noise)
     grad: Flag = Field(
         False, description="Also send the surface's gradient at every point (for hover), null where not finite")
+    inspect: Flag = Field(False, description="Also send each run's recorded optimizer state, received gradient, "
+                                             "update, lr and momentum per step, and its status (implies status_detail)")
+    status_detail: Flag = Field(False, description="Also send each run's status: final, per step, and where it "
+                                                   "diverged")
 
     @field_validator("runs")
     @classmethod
@@ -316,6 +320,24 @@ class NoiseInfo(BaseModel):
     seed: int
 
 
+class RecordedInfo(BaseModel):
+    state: dict[str, list[Any]] = Field(description="torch's optimizer.state keys: [x, y] or a number per row")
+    grad: list[list[float | None]] = Field(description="The gradient the optimizer received (noise included)")
+    update: list[list[float | None]] = Field(description="The change of the parameters, Δθ")
+    lr: list[float | None]
+    momentum: list[float | None] | None = Field(None, description="momentum or beta1 in effect, where it has one")
+    derived: dict[str, list[Any]] = Field(description="The algorithm box's derived quantities (app/derived.py)")
+
+
+class RunStatusInfo(BaseModel):
+    code: Literal["converged", "moving", "oscillating", "stalled", "diverged"]
+    reason: str
+    key: str = Field(description="The message's key in optim_core.STATUS_MESSAGES (docs/api.md)")
+    step: int
+    minimum: int | None
+    params: dict[str, Any]
+
+
 class RunResult(BaseModel):
     optimizer: str
     label: str
@@ -333,6 +355,12 @@ class RunResult(BaseModel):
     momentum: list[float | None] | None = Field(
         None, description="With a scheduler that cycles momentum or beta1: its value at each step, as lr")
     scheduler: dict[str, Any] | None = Field(None, description="The run's scheduler: name and every keyword")
+    inspect: RecordedInfo | None = Field(None, description="With inspect=true: the recorded values, row t after "
+                                                           "step t (row 0 before the first step)")
+    run_status: RunStatusInfo | None = Field(None, description="With status_detail or inspect: why the run ended")
+    status_steps: list[list[Any]] | None = Field(
+        None, description="With status_detail or inspect: [from_step, code, reason, since] at each change of status")
+    diverged_point: list[float] | None = Field(None, description="The last finite point of a diverged run")
 
 
 class TrajectoryResponse(BaseModel):

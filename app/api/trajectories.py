@@ -26,12 +26,14 @@ from optim_core import OPTIMIZERS, Optimizer, Surface
 from optim_core.trajectory import Segment, iter_run
 
 from ..admission import Gate, admitted, compute_in_slices
+from ..derived import Deriver
 from ..errors import invalid
 from ..limits import work
 from ..scheduling import SCHEDULER_STEP_COST, cycled, scheduler_echo, scheduler_spec
 from ..schemas import TrajectoryRequest, TrajectoryResponse
 from . import BODY_ERRORS, dumps, finite_list, finite_or_none, json_response
 from .expressions import resolve_surface
+from .inspect import explain_run, join, recorded
 
 router = APIRouter(tags=["trajectories"])
 
@@ -69,6 +71,15 @@ class Job:
             return {}
         momentum = finite_or_none(seg.momentum) if self.cycled[i] and seg.momentum is not None else None
         return {"lr": finite_or_none(seg.lr), "momentum": momentum}
+    inspect: bool = False
+    status_detail: bool = False
+
+    def explained(self, i: int, xy: np.ndarray, loss: np.ndarray, diverged_at: int | None,
+                  lr: np.ndarray | None) -> dict[str, Any]:
+        """With status_detail (or inspect): run i's status, final and per step; else nothing."""
+        if not (self.status_detail or self.inspect):
+            return {}
+        return explain_run(self.optimizers[i], self.surface, self.steps, xy, loss, diverged_at, lr)
 
     def gradients(self, xy: np.ndarray) -> list | None:
         """The surface's gradient at each point, for the page's hover; None unless the request asked."""
@@ -93,7 +104,7 @@ async def prepare(body: TrajectoryRequest, request: Request) -> Job:
     resolved = await resolve_surface(body.surface)
     optimizers = [OPTIMIZERS[r.optimizer].make(**r.params) for r in body.runs]
     schedulers = tuple(scheduler_spec(r.scheduler) for r in body.runs)
-    total = math.ceil(sum(run_work(o, body.steps, resolved.surface, sched)
+    total = math.ceil(sum(run_work(o, body.steps, resolved.surface, sched, inspect=body.inspect)
                           for o, sched in zip(optimizers, schedulers, strict=True)))
     limit = request.app.state.settings.max_work
     if total > limit:
@@ -106,12 +117,15 @@ async def prepare(body: TrajectoryRequest, request: Request) -> Job:
     labels = [r.label if r.label is not None else OPTIMIZERS[r.optimizer].label for r in body.runs]
     return Job(resolved.surface, resolved.echo, start, body.steps, optimizers, labels, body.noise.std,
                body.noise.seed, body.grad, total, schedulers,
-               tuple(cycled(sched, o) for o, sched in zip(optimizers, schedulers, strict=True)))
+               tuple(cycled(sched, o) for o, sched in zip(optimizers, schedulers, strict=True)), body.inspect,
+               body.status_detail)
 
 
-def run_work(optimizer: Optimizer, steps: int, surface: Surface, scheduler=None) -> float:
-    """A run's work estimate: the optimizer's on this surface, plus the scheduler's steps (SCHEDULER_STEP_COST)."""
-    return work(optimizer, steps, surface) + (0.0 if scheduler is None else SCHEDULER_STEP_COST * steps)
+def run_work(optimizer: Optimizer, steps: int, surface: Surface, scheduler=None, *, inspect: bool = False) -> float:
+    """A run's work estimate: the optimizer's on this surface (recording counted when inspecting), plus the
+    scheduler's steps (SCHEDULER_STEP_COST)."""
+    extra = 0.0 if scheduler is None else SCHEDULER_STEP_COST * steps
+    return work(optimizer, steps, surface, inspect=inspect) + extra
 
 
 def _evals(evals: list[np.ndarray] | None) -> list | None:
@@ -124,7 +138,8 @@ class Computation:
     def __init__(self, job: Job) -> None:
         self.job = job
         self.queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=self.chunk(opt),
-                                        noise=job.noise, seed=job.seed, scheduler=job.scheduler(i)))
+                                        noise=job.noise, seed=job.seed, scheduler=job.scheduler(i),
+                                        record_state=job.inspect))
                            for i, opt in enumerate(job.optimizers))
         self.segments: list[list[Segment]] = [[] for _ in job.optimizers]
 
@@ -146,22 +161,33 @@ class Computation:
         for i, (opt, label, segs) in enumerate(zip(self.job.optimizers, self.job.labels, self.segments,
                                                    strict=True)):
             xy = np.concatenate([s.xy for s in segs])
+            loss = np.concatenate([s.loss for s in segs])
             evals = None if segs[0].evals is None else [e for s in segs for e in _evals(s.evals)]
-            runs.append({"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
-                         "xy": finite_list(xy), "loss": finite_list(np.concatenate([s.loss for s in segs])),
-                         "status": segs[-1].status, "diverged_at": segs[-1].diverged_at, "evals": evals,
-                         "grad": self.job.gradients(xy), **self._schedule(i, segs)})
+            run = {"optimizer": opt.SPEC.name, "label": label, "params": opt.hyperparameters(),
+                   "xy": finite_list(xy), "loss": finite_list(loss), "status": segs[-1].status,
+                   "diverged_at": segs[-1].diverged_at, "evals": evals, "grad": self.job.gradients(xy),
+                   **self._schedule(i, segs)}
+            lr = _lr(segs)
+            if self.job.inspect:
+                deriver = Deriver(opt)
+                run["inspect"] = join([recorded(s, deriver) for s in segs])
+            run.update(self.job.explained(i, xy, loss, segs[-1].diverged_at, lr))
+            runs.append(run)
         return dumps({**self.job.meta(), "runs": [{**m, **r} for m, r in zip(self.job.meta()["runs"], runs,
                                                                              strict=True)]})
 
     def _schedule(self, i: int, segs: list[Segment]) -> dict[str, Any]:
         if self.job.scheduler(i) is None:
             return {}
-        out = self.job.schedule(i, Segment(0, np.empty((0, 2)), np.empty(0), True, "ok", None,
-                                           lr=np.concatenate([s.lr for s in segs]),
-                                           momentum=None if segs[0].momentum is None else
-                                           np.concatenate([s.momentum for s in segs])))
-        return out
+        return self.job.schedule(i, Segment(0, np.empty((0, 2)), np.empty(0), True, "ok", None,
+                                            lr=np.concatenate([s.lr for s in segs]),
+                                            momentum=None if segs[0].momentum is None else
+                                            np.concatenate([s.momentum for s in segs])))
+
+
+def _lr(segs: list[Segment]) -> np.ndarray | None:
+    """The lr each step used, where the core recorded it (inspecting, or a scheduler driving the run)."""
+    return None if segs[0].lr is None else np.concatenate([s.lr for s in segs])
 
 
 def compute(job: Job) -> bytes:
@@ -191,16 +217,31 @@ async def stream(job: Job, gate: Gate) -> AsyncIterator[ServerSentEvent]:
         yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
         window = job.window()
         queue = deque((i, iter_run(opt, job.surface, job.start, job.steps, chunk=window, noise=job.noise,
-                                    seed=job.seed, scheduler=job.scheduler(i))) for i, opt in enumerate(job.optimizers))
+                                    seed=job.seed, scheduler=job.scheduler(i), record_state=job.inspect))
+                  for i, opt in enumerate(job.optimizers))
         final: list[dict[str, Any]] = [{} for _ in job.optimizers]
+        # With status_detail/inspect the status is judged on the whole path at its end: keep each run's pieces.
+        kept: list[list[Segment]] = [[] for _ in job.optimizers]
+        derivers = [Deriver(opt) for opt in job.optimizers]
         while queue:
             for i, seg in await run_in_threadpool(_advance, queue, SLICE):
                 if len(seg.loss):
-                    yield ServerSentEvent(event="points", raw_data=dumps(
-                        {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy), "loss": finite_list(seg.loss),
-                         "evals": _evals(seg.evals), "grad": job.gradients(seg.xy), **job.schedule(i, seg)}).decode())
+                    points = {"run": i, "offset": seg.offset, "xy": finite_list(seg.xy),
+                              "loss": finite_list(seg.loss), "evals": _evals(seg.evals), "grad": job.gradients(seg.xy),
+                              **job.schedule(i, seg)}
+                    if job.inspect:
+                        points["inspect"] = recorded(seg, derivers[i])
+                    yield ServerSentEvent(event="points", raw_data=dumps(points).decode())
+                if job.status_detail or job.inspect:
+                    kept[i].append(seg)
                 if seg.done:
                     final[i] = {"status": seg.status, "diverged_at": seg.diverged_at}
+                    if kept[i]:
+                        segs, kept[i] = kept[i], []
+                        lr = _lr(segs)
+                        final[i].update(await run_in_threadpool(
+                            job.explained, i, np.concatenate([s.xy for s in segs]),
+                            np.concatenate([s.loss for s in segs]), seg.diverged_at, lr))
         yield ServerSentEvent(event="done", raw_data=dumps({"runs": final}).decode())
 
 

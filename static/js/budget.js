@@ -32,7 +32,9 @@ export function stepCost(run, steps, surfaceCost = 1) {
 
 /** {work, budget, over, maxSteps}: maxSteps is the most steps these runs may take within the budget. */
 export function checkWork(state, surfaceCost = 1) {
-  const perStep = state.runs.reduce((w, r) => w + stepCost(r, state.steps, surfaceCost), 0);
+  // With the inspector open, each run records its state: the server counts inspect_factor x the work.
+  const inspect = state.inspect && !state.present && !state.embed ? (LIMITS.work.inspect_factor ?? 1) : 1;
+  const perStep = state.runs.reduce((w, r) => w + stepCost(r, state.steps, surfaceCost), 0) * inspect;
   const budget = LIMITS.work.budget;
   const work = Math.ceil(perStep * state.steps);
   const maxSteps = perStep > 0 ? Math.min(LIMITS.steps.max, Math.floor(budget / perStep)) : LIMITS.steps.max;

@@ -2,7 +2,9 @@
 // final loss, distance to the nearest known minimum and where it diverged. Each entry is a toggle button that
 // hides or shows the run. Everything is made with createElement and textContent.
 
-import { t, fmt } from './i18n.js';
+import { t, fmt, getLang } from './i18n.js';
+import { statusAt, statusMessage } from './views/status-words.js';
+import './views/inspector-words.js';
 
 const DASH_SVG = {
   solid: '', dash: '9 5', dot: '2.5 3.5', dashdot: '9 3 2.5 3', longdash: '16 5', longdashdot: '16 4 2.5 4',
@@ -67,9 +69,10 @@ function facts(p, k, minima, pending) {
 }
 
 export class Legend {
-  constructor(list, { onToggle } = {}) {
+  constructor(list, { onToggle, onInspect } = {}) {
     this.list = list;
     this.onToggle = onToggle;
+    this.onInspect = onInspect; // opens the inspector on a run
     this.items = [];
   }
 
@@ -93,10 +96,41 @@ export class Legend {
       const line = el('p', 'legend-facts');
       li.append(line);
       if (!pending && p.evals) li.append(el('p', 'legend-facts legend-evals', evalsNote(p.evals, p.x, p.y)));
+      // The status at the current step while the run plays, and why it ended once it has (status_detail).
+      const now = el('p', 'legend-now');
+      const outcome = el('p', 'legend-outcome');
+      li.append(now, outcome);
+      if (this.onInspect) {
+        const inspect = el('button', 'btn small legend-inspect', t('inspect.open'));
+        inspect.type = 'button';
+        inspect.title = t('legend.inspect');
+        inspect.setAttribute('aria-label', `${t('legend.inspect')}: ${p.name}`);
+        inspect.addEventListener('click', () => this.onInspect(p.index));
+        li.append(inspect);
+      }
       this.list.append(li);
-      return { p, line };
+      return { p, line, now, outcome };
     });
     this.showStep(step);
+    this.showNow(step);
+  }
+
+  /** The "now" line at player step k (status words, loss, position) and, once the run has ended, its outcome. */
+  showNow(k) {
+    const lang = getLang();
+    for (const { p, now, outcome } of this.items ?? []) {
+      const ended = this.pending ? false : k >= p.n - 1;
+      const i = Math.min(k, p.n - 1);
+      const status = this.pending || !p.statusSteps ? null : statusAt(p.statusSteps, i, lang);
+      now.hidden = ended || !status || !p.n;
+      if (!now.hidden) {
+        now.textContent = t('legend.statusNow', { words: `${t('inspect.step', { k: i })} · ${status.text} · `
+          + `${t('legend.now', { v: fmt(p.loss[i]) })} · (${fmt(p.x[i])}, ${fmt(p.y[i])})` });
+      }
+      outcome.hidden = !ended || !p.runStatus;
+      if (!outcome.hidden) outcome.textContent = statusMessage(p.runStatus, lang);
+      outcome.classList.toggle('diverged', p.runStatus?.code === 'diverged');
+    }
   }
 
   /** Loss and distance at step k ("now"), or the final ones once a run has ended. */

@@ -21,6 +21,17 @@ function sleep(ms, signal) {
   });
 }
 
+/** Appends a stream window's recorded values (docs/api.md, "inspect") to a run's, as the JSON answer has them. */
+function mergeInspect(run, piece) {
+  const into = (run.inspect ??= { state: {}, derived: {}, grad: [], update: [], lr: [], momentum: null });
+  for (const part of ['state', 'derived']) {
+    for (const [k, rows] of Object.entries(piece[part])) for (const v of rows) (into[part][k] ??= []).push(v);
+  }
+  for (const k of ['grad', 'update', 'lr', 'momentum']) {
+    if (piece[k]) for (const v of piece[k]) (into[k] ??= []).push(v);
+  }
+}
+
 export class Loader {
   /**
    * hooks: loaded() when the state's paths and grid are in; partial() while a stream arrives (throttled);
@@ -142,9 +153,10 @@ export class Loader {
 
   async loadStream(body, cKey, snapshot, signal, my) {
     const partial = { key: cKey, complete: false, start: body.start,
-      runs: body.runs.map((r) => ({ optimizer: r.optimizer, xy: [], loss: [], grad: [], evals: null, status: 'ok',
-        diverged_at: null })) };
+      runs: body.runs.map((r) => ({ optimizer: r.optimizer, params: r.params, xy: [], loss: [], grad: [], evals: null,
+        status: 'ok', diverged_at: null })) };
     await api.streamTrajectories(body, {
+      meta: (d) => d.runs.forEach((r, i) => { if (partial.runs[i]) partial.runs[i].params = r.params; }),
       points: (d) => {
         const run = partial.runs[d.run];
         if (!run) return;
@@ -156,6 +168,7 @@ export class Loader {
           run[key] ??= [];
           for (const v of d[key]) run[key].push(v);
         }
+        if (d.inspect) mergeInspect(run, d.inspect); // "inspect": true, windowed like the points
         if (d.evals) { // L-BFGS only; other runs keep evals null, as in the JSON answer
           run.evals ??= [];
           for (const e of d.evals) run.evals.push(e);

@@ -22,6 +22,7 @@ import { PlayerBar } from './views/player-bar.js';
 import { Exports } from './views/exports.js';
 import { showModes } from './views/modes.js';
 import { LrChart } from './views/lr-chart.js';
+import { Inspector } from './views/inspector.js';
 
 const $ = (id) => document.getElementById(id);
 const catalog = { optimizers: {}, surfaces: {}, surfaceNames: [], presetNames: PRESET_NAMES };
@@ -153,6 +154,9 @@ async function drawNow() {
   player.setLength(last, result.complete);
   if (restartPending) player.pos = 0;
   const modes = state.present || state.embed;
+  // The inspector takes its run first (synchronously), so that the plot draws its arrows; its box may follow.
+  const inspected = ui.inspector.update({ open: inspecting(), runs: result.runs, paths: ui.paths, irun: state.irun,
+    step: player.step, domain: scene.domain, complete: result.complete });
   await ui.plot.draw(scene, ui.paths, player.step,
     { legend: state.embed, large: state.present, equal: state.aspect === 'equal' });
   ui.drawnLang = getLang();
@@ -161,6 +165,7 @@ async function drawNow() {
   if (!modes) await ui.loss.draw(ui.paths, player.step, scene.domain);
   if (!modes) await ui.lr.draw(result.runs, state.runs, runStyles(state, catalog));
   if (!state.embed) ui.legend.render(ui.paths, scene.minima, { pending: !result.complete, step: player.step, live: state.present });
+  await inspected;
   ui.bar.update(true);
   debug.draws++;
   debug.lastDrawAt = performance.now();
@@ -174,7 +179,12 @@ function onStep(k) {
   ui.plot.showStep(k);
   if (!state.present && !state.embed) ui.loss.showStep(k);
   if (state.present) ui.legend.showStep(k);
+  if (!state.embed) ui.legend.showNow(k);
+  if (inspecting()) ui.inspector.showStep(k);
 }
+
+const inspecting = () => state.inspect && !state.present && !state.embed;
+const inspectRun = (i) => change((s) => { s.inspect = true; s.irun = i; }, { push: true, keepPreset: true });
 
 function usePreset(name) {
   if (!name) {
@@ -219,7 +229,14 @@ async function boot() {
   ui.loss = new LossChart($('loss'), $('loss-overlay'));
   ui.lr = new LrChart($('lr-panel'), $('lr-chart'));
   const toggleRun = (i) => change((s) => { s.runs[i].hidden = !s.runs[i].hidden; }, { push: true });
-  ui.legend = new Legend($('legend'), { onToggle: toggleRun });
+  ui.legend = new Legend($('legend'), { onToggle: toggleRun, onInspect: inspectRun });
+  ui.inspector = new Inspector($('inspector'), { toggle: $('inspect-toggle'),
+    onSelect: (i) => change((s) => { s.irun = i; }, { push: true, keepPreset: true }),
+    onClose: () => change((s) => { s.inspect = false; }, { push: true, keepPreset: true }),
+  });
+  ui.plot.view2d.setExtra((k) => ui.inspector.arrows(k));
+  $('inspect-toggle').addEventListener('click', () => change((s) => { s.inspect = !s.inspect; },
+    { push: true, keepPreset: true }));
   ui.notices = new Notices();
   ui.formula = new FormulaFeedback({
     getDomain: () => ({ x: state.xr, y: state.yr }),
@@ -255,7 +272,7 @@ window.__playground = {
   get result() { return ui.loader?.result ?? null; },
   get player() { return ui.player; },
   get debug() { return debug; },
-  get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend, lrChart: ui.lr }; },
+  get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend, lrChart: ui.lr, inspector: ui.inspector }; },
   plotted: () => ui.plot?.plotted() ?? [],
   /** True when nothing is pending: no debounce, no request, and the drawn paths are the state's. */
   settled: () => !!state && !!ui.loader && !ui.loader.scheduled && ui.loader.busy === 0

@@ -70,7 +70,8 @@ export function pathsFrom(runs, styles) {
     const y = new Array(n);
     for (let k = 0; k < n; k++) { x[k] = r.xy[k][0]; y[k] = r.xy[k][1]; }
     return Object.freeze({ ...styles[i], x, y, loss: r.loss, n, grad: r.grad ?? null, evals: r.evals ?? null,
-      status: r.status, divergedAt: r.diverged_at ?? null });
+      status: r.status, divergedAt: r.diverged_at ?? null, statusSteps: r.status_steps ?? null,
+      runStatus: r.run_status ?? null });
   });
 }
 

@@ -34,7 +34,13 @@ export class Plot2D {
     this.step = 0;
     this.ranges = null; // the view box {x, y}: the domain, or what the user zoomed to
     this.drawn = false;
+    this.extra = null; // (k) => extra traces drawn above the heads (the inspector's arrows); a fixed count per draw
     this.listen();
+  }
+
+  /** Extra traces above the heads, e.g. the inspector's arrows: fn(k) gives them for step k. */
+  setExtra(fn) {
+    this.extra = fn;
   }
 
   get graphs() {
@@ -209,6 +215,10 @@ export class Plot2D {
     data.push(this.diverged(this.step));
     this.headsIndex = data.length;
     data.push(this.heads());
+    this.extraIndex = data.length;
+    const extra = this.extra?.(this.step) ?? [];
+    this.extraCount = extra.length;
+    data.push(...extra);
     return { data, layout: this.layout(true) };
   }
 
@@ -297,6 +307,13 @@ export class Plot2D {
     const h = this.heads();
     data.push({ x: h.x, y: h.y });
     traces.push(this.headsIndex);
+    const extra = this.extraCount ? this.extra?.(k) ?? [] : [];
+    if (extra.length === this.extraCount) {
+      extra.forEach((e, i) => {
+        data.push({ x: e.x, y: e.y });
+        traces.push(this.extraIndex + i);
+      });
+    }
     this.shownStep = k;
     this.animating = Plotly.animate(this.top, { data, traces }, NO_MOTION).catch(() => {});
     return this.animating;

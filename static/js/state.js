@@ -20,6 +20,7 @@
 //   &noise=0&seed=0                 gradient-noise standard deviation and its seed
 //   &view=2d|3d  &aspect=fill (2-D axes fill the box instead of equal scale)  &lang=en|zh
 //   &speed=60 (steps per second)  &present=1  &embed=1
+//   &inspect=1&irun=0               the inspector open, on run irun (0-based; asks the server for each run's state)
 //
 // Values that do not parse fall back to their defaults, numbers out of range are clamped, and each change adds
 // a notice {key, value, to, why, min, max} that the page words (what was changed, to what, why) as text. Nothing read here is ever treated as markup.
@@ -70,6 +71,8 @@ export const PROPS = [
   { name: 'speed', type: 'float', default: 60, min: SPEEDS[0], max: SPEEDS[SPEEDS.length - 1] },
   { name: 'present', type: 'bool', default: false },
   { name: 'embed', type: 'bool', default: false },
+  { name: 'inspect', type: 'bool', default: false },
+  { name: 'irun', type: 'int', default: 0, min: 0, max: 15 },
 ];
 
 const PROP = Object.fromEntries(PROPS.map((p) => [p.name, p]));
@@ -82,6 +85,7 @@ export function setLimits(limits) {
   Object.assign(PROP.steps, { min: steps.min, max: steps.max });
   Object.assign(PROP.noise, { min: noise.min, max: noise.max });
   Object.assign(PROP.seed, { min: seed.min, max: seed.max });
+  PROP.irun.max = limits.runs.max - 1;
   PROP.expr.maxLength = limits.expression.max_length;
   PROP.xr.default = [...typed.domain.x];
   PROP.yr.default = [...typed.domain.y];
@@ -247,6 +251,7 @@ export function toQuery(state, catalog) {
   out.push(['speed', fmtNum(state.speed)]);
   if (state.present) out.push(['present', '1']);
   if (state.embed) out.push(['embed', '1']);
+  if (state.inspect) out.push(['inspect', '1'], ['irun', String(state.irun)]);
   // Keep the separators of the runs readable: , : | = _ need no escaping inside a query value.
   return out.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')
     .replace(/%7C/g, '|').replace(/%3D/g, '=').replace(/%3B/g, ';').replace(/%5B/g, '[').replace(/%5D/g, ']')}`)
@@ -323,7 +328,11 @@ export function fromQuery(search, catalog, applyPreset) {
     }
   }
   for (const k of ['view', 'lang', 'aspect']) if (has(k)) state[k] = get(k);
-  for (const k of ['present', 'embed']) if (has(k)) state[k] = get(k) === '1' || get(k) === 'true';
+  for (const k of ['present', 'embed', 'inspect']) if (has(k)) state[k] = get(k) === '1' || get(k) === 'true';
+  if (has('irun')) {
+    const v = num('irun', true);
+    if (v !== undefined) state.irun = v;
+  }
   if (has('runs')) state.runs = decodeRunsWithSchedules(decodeRuns, get('runs'), catalog, notices);
 
   notices.push(...validate(state, catalog));
@@ -348,5 +357,8 @@ export function requestBody(state, catalog) {
       : { optimizer: r.optimizer, params: r.params })),
     noise: { std: state.noise, seed: state.seed },
     grad: true, // the surface's gradient at each point, shown on hover
+    status_detail: true, // each run's status per step, for the results list (cheap: not counted as work)
+    // each step's optimizer state, only while the inspector is open (it costs inspect_factor x the work)
+    ...(state.inspect && !state.present && !state.embed ? { inspect: true } : {}),
   };
 }
