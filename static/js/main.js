@@ -5,7 +5,7 @@
 import * as api from './api.js';
 import { t, setLang, detectLang, translate, getLang, registerPlotlyLocale } from './i18n.js';
 import { fromQuery, toQuery, makeRun, clone, setLimits, rememberTypedStart } from './state.js';
-import { PRESET_NAMES, presetApplier } from './presets.js';
+import { PRESET_NAMES, presetApplier, presetRates, FEATURES } from './presets.js';
 import { MainPlot, pathsFrom } from './plots.js';
 import { setPlotlyLocale, sceneOf, runStyles } from './plot-common.js';
 import { plotlyReady } from './plotly-adapter.js';
@@ -157,7 +157,7 @@ async function drawNow() {
   ui.drawnLang = getLang();
   $('plot-loading').hidden = true;
   document.body.classList.remove('loading');
-  if (!modes) await ui.loss.draw(ui.paths, player.step, scene.domain);
+  if (!modes) await ui.loss.draw(ui.paths, player.step, scene.domain, presetRates(state.preset, getLang()));
   if (!state.embed) ui.legend.render(ui.paths, scene.minima, { pending: !result.complete, step: player.step, live: state.present });
   ui.bar.update(true);
   debug.draws++;
@@ -250,6 +250,7 @@ window.__playground = {
   get result() { return ui.loader?.result ?? null; },
   get player() { return ui.player; },
   get debug() { return debug; },
+  get features() { return [...FEATURES]; },
   get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend }; },
   plotted: () => ui.plot?.plotted() ?? [],
   /** True when nothing is pending: no debounce, no request, and the drawn paths are the state's. */
