@@ -48,7 +48,7 @@ def test_distill_draws_its_predicted_rates_as_dashed_lines_beside_the_loss(open_
     traces = p.js("document.getElementById('loss').data.map(d => ({name: d.name, dash: d.line && d.line.dash, "
                   "meta: d.meta || '', y: d.y}))")
     rates = [t for t in traces if t["meta"] == "rate"]
-    assert [t["dash"] for t in rates] == ["dash", "dash"]
+    assert [t["dash"] for t in rates] == ["dot", "dot"]
     assert "99/101" in rates[0]["name"] and "9/11" in rates[1]["name"]
     losses = p.js("window.__playground.result.runs.map(r => r.loss)")
     # GD's measured loss lies on its line: L₀ρ^(2t) with ρ = 99/101.
