@@ -39,7 +39,10 @@ def test_each_lesson_draws_with_its_caption_and_switching_after_the_end_raises_n
         assert shown_caption(p) == PRESETS[name]["caption"][lang], name
         option = p.js(f"document.querySelector('#preset option[value=\"{name}\"]').textContent")
         assert option and (lang == "zh") == bool(re.search(r"[\u4e00-\u9fff]", option)), f"{name}: {option!r}"
-        p.to_end()  # the next preset is chosen after this one's animation has ended
+        # The next preset is chosen after this one's animation has played to its end.
+        p.js("window.__playground.player.speed = 1000; window.__playground.player.restart()")
+        p.wait("!window.__playground.player.playing && "
+               "window.__playground.player.step === window.__playground.player.last", what=f"{name} to end")
     assert p.console_errors == [] and p.page_errors == []
 
 
