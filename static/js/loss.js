@@ -20,7 +20,12 @@ export class LossChart {
     }).observe(el);
   }
 
-  async draw(paths, step, domain) {
+  /**
+   * `rates` (a lesson preset's, see presets.js): [{run, rho, power, label}] adds, per entry, the predicted loss
+   * L₀·ρ^(power·t) of that run as a dotted line of its colour (runs use solid and dashed). The error contracts by ρ per step and the loss,
+   * quadratic in the error, by ρ², hence power 2.
+   */
+  async draw(paths, step, domain, rates = []) {
     this.paths = paths;
     this.step = step;
     const shown = paths.filter((p) => !p.hidden);
@@ -34,6 +39,7 @@ export class LossChart {
       hovertemplate: `<b>%{fullData.name}</b><br>${templateText(t('hover.step'))} %{x}`
         + `<br>${templateText(t('hover.loss'))} %{y:.5g}<extra></extra>`,
     }));
+    for (const r of rates) data.push(this.rateTrace(r, paths));
     const layout = {
       font: { family: FONT, size: 12, color: '#1d2430' },
       paper_bgcolor: 'rgba(0,0,0,0)', plot_bgcolor: '#ffffff',
@@ -41,8 +47,10 @@ export class LossChart {
       xaxis: { title: { text: plotlyText(t('loss.x')) }, zeroline: false, gridcolor: '#e6e9ee' },
       yaxis: { title: { text: plotlyText(t('loss.y')) }, type: this.log ? 'log' : 'linear', exponentformat: 'power',
         gridcolor: '#e6e9ee', zeroline: false, ...(range ? { range, autorange: false } : {}),
-        // One labelled tick per decade: Plotly's default on a short log range labels 1 2 5 10 2 5.
-        ...(this.log && this.decades(shown, range) >= 1.5 ? { dtick: 1 } : {}) },
+        // One labelled tick per decade: Plotly's default on a short log range labels 1 2 5 10 2 5. Over dozens
+        // of decades (a heavy ball run falls to 1e-47) every few decades, or the labels overlap.
+        ...(this.log && this.decades(shown, range) >= 1.5
+          ? { dtick: Math.max(1, Math.ceil(this.decades(shown, range) / 8)) } : {}) },
     };
     await Plotly.react(this.el, data, layout, config({ displayModeBar: false }));
     if (!this.bound) {
@@ -62,6 +70,19 @@ export class LossChart {
       return [p, d];
     });
     this.showStep(step);
+  }
+
+  rateTrace(rate, paths) {
+    const p = paths.find((q) => q.index === rate.run) ?? paths[rate.run];
+    if (!p || p.hidden || !(p.loss[0] > 0)) return { type: 'scatter', x: [], y: [], visible: false };
+    const l0 = p.loss[0];
+    const x = p.loss.map((_, k) => k);
+    return {
+      type: 'scatter', mode: 'lines', x, y: x.map((k) => l0 * rate.rho ** (rate.power * k)),
+      name: plotlyText(rate.label), line: { color: p.color, dash: 'dot', width: 1.5 }, opacity: 0.85,
+      meta: 'rate', hovertemplate: `<b>%{fullData.name}</b><br>${templateText(t('hover.step'))} %{x}`
+        + `<br>${templateText(t('hover.loss'))} %{y:.5g}<extra></extra>`,
+    };
   }
 
   /** How many decades the log axis spans: its fixed range, or the shown losses. */

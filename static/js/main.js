@@ -5,7 +5,7 @@
 import * as api from './api.js';
 import { t, setLang, detectLang, translate, getLang, registerPlotlyLocale } from './i18n.js';
 import { fromQuery, toQuery, makeRun, clone, setLimits, rememberTypedStart } from './state.js';
-import { PRESET_NAMES, presetApplier } from './presets.js';
+import { PRESET_NAMES, presetApplier, presetRates, FEATURES, provideFeature } from './presets.js';
 import { MainPlot, pathsFrom } from './plots.js';
 import { setPlotlyLocale, sceneOf, runStyles } from './plot-common.js';
 import { plotlyReady } from './plotly-adapter.js';
@@ -162,7 +162,7 @@ async function drawNow() {
   ui.drawnLang = getLang();
   $('plot-loading').hidden = true;
   document.body.classList.remove('loading');
-  if (!modes) await ui.loss.draw(ui.paths, player.step, scene.domain);
+  if (!modes) await ui.loss.draw(ui.paths, player.step, scene.domain, presetRates(state.preset, getLang()));
   if (!modes) await ui.lr.draw(result.runs, state.runs, runStyles(state, catalog));
   if (!state.embed) ui.legend.render(ui.paths, scene.minima, { pending: !result.complete, step: player.step, live: state.present });
   await inspected;
@@ -210,6 +210,7 @@ async function boot() {
   const [limits, optimizers, surfaces, schedulers] = await Promise.all([api.getLimits(), api.getOptimizers(),
     api.getSurfaces(), api.getSchedulers()]);
   catalog.schedulers = Object.fromEntries(schedulers.map((s) => [s.name, s]));
+  provideFeature('scheduler'); // the schedule lessons can be listed now
   setLimits(limits);
   for (const o of optimizers) catalog.optimizers[o.name] = o;
   for (const s of surfaces) catalog.surfaces[s.name] = s;
@@ -272,6 +273,7 @@ window.__playground = {
   get result() { return ui.loader?.result ?? null; },
   get player() { return ui.player; },
   get debug() { return debug; },
+  get features() { return [...FEATURES]; },
   get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend, lrChart: ui.lr, inspector: ui.inspector }; },
   plotted: () => ui.plot?.plotted() ?? [],
   /** True when nothing is pending: no debounce, no request, and the drawn paths are the state's. */

@@ -87,7 +87,34 @@ export const PRESETS = {
   },
 };
 
-export const PRESET_NAMES = Object.keys(PRESETS);
+// Lesson presets live in static/presets/lessons.json, which tests/core/test_lessons.py also reads, so that each
+// caption's numbers are checked against the core. Same fields as above, plus `caption: {en, zh}`, optional
+// `noise`/`seed`, `rates` (predicted contraction lines for the loss chart) and `needs` (a feature the page must
+// have: "scheduler", "map"). A run may carry a third element, e.g. {scheduler: {name, params}}. Without the
+// file the page still works, with the built-in presets only.
+const LESSONS = await fetch(new URL('../presets/lessons.json', import.meta.url))
+  .then((r) => (r.ok ? r.json() : { presets: {} })).catch(() => ({ presets: {} }));
+for (const [name, p] of Object.entries(LESSONS.presets ?? {})) if (!(name in PRESETS)) PRESETS[name] = p;
+
+// Features that some presets need. The module that builds a feature calls provideFeature('scheduler' | 'map')
+// once it is wired; a preset whose `needs` is not provided is not listed and a link to it falls back to none.
+// window.__playground.features lists them for tests.
+export const FEATURES = new Set();
+
+const available = (name) => !PRESETS[name].needs || FEATURES.has(PRESETS[name].needs);
+
+// One array, kept up to date in place: the catalog and the controls hold this very array.
+export const PRESET_NAMES = Object.keys(PRESETS).filter(available);
+
+export function provideFeature(name) {
+  FEATURES.add(name);
+  PRESET_NAMES.splice(0, PRESET_NAMES.length, ...Object.keys(PRESETS).filter(available));
+}
+
+/** The preset's predicted-rate lines ({run, rho, power, label}) for the loss chart, in `lang`. */
+export function presetRates(name, lang) {
+  return (PRESETS[name]?.rates ?? []).map((r) => ({ ...r, label: r.label?.[lang] ?? r.label?.en ?? '' }));
+}
 
 /** The preset's caption in `lang`: its own, else the catalog's, else none. */
 export function presetCaption(name, lang) {
@@ -106,7 +133,8 @@ export function presetApplier(catalog, makeRun) {
     if (!p) return;
     state.runs = p.runs
       .filter(([opt]) => catalog.optimizers[opt])
-      .map(([opt, params]) => makeRun(catalog.optimizers[opt], params));
+      .map(([opt, params, extra]) => Object.assign(makeRun(catalog.optimizers[opt], params),
+        extra ? JSON.parse(JSON.stringify(extra)) : {}));
     if (opts.runsOnly) return;
     state.surface = p.surface;
     state.expr = p.expr ?? '';
@@ -116,7 +144,8 @@ export function presetApplier(catalog, makeRun) {
     state.steps = p.steps;
     state.speed = p.speed;
     state.view = p.view;
-    state.noise = 0;
-    state.seed = 0;
+    state.noise = p.noise ?? 0;
+    state.seed = p.seed ?? 0;
+    if (p.map) state.map = JSON.parse(JSON.stringify(p.map));
   };
 }
