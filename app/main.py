@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admission import Admission
 from .api import catalog, export, expressions, pages, trajectories
+from .api import train as train_api
 from .config import Settings
 from .errors import ApiError, body, http_error, validation_error
 from .schemas import Health
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(trajectories.router)
     app.include_router(expressions.router)
     app.include_router(export.router)
+    app.include_router(train_api.router)
     pages.mount_pages(app, settings)
     return app
 

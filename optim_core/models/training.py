@@ -237,7 +237,7 @@ class Trainer:
 
     def advance(self, epochs: int = 1) -> bool:
         """Run up to ``epochs`` more epochs; True once training is over (all epochs, or diverged)."""
-        with _one_blas_thread():
+        with _one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for _ in range(epochs):
                 try:
                     self.t = next(self._epochs)
@@ -332,65 +332,66 @@ def _steps(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, 
 
     next_row = 1  # params[0] already holds step 0
     t = 0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if not full:
-            loss[0], out = net.evaluate(p, X, y)
-            if acc is not None:
-                acc[0] = accuracy(out, y)
-        for perm in order:
-            for s in range(steps_per_epoch):
-                if full:
-                    value, grad, out = net.loss_grad(p, X, y)
-                    loss[t] = value
-                    if acc is not None:
-                        acc[t] = accuracy(out, y)
-                    if not math.isfinite(value):
-                        return _diverged(t, loss, acc)
-                else:
-                    batch = perm[s * batch_size:(s + 1) * batch_size]
-                    value, grad, _ = net.loss_grad(p, X[batch], y[batch])
-                batch_loss[t] = value
-                if scheduler is not None:  # this step's values, as the scheduler wrote them to param_groups
-                    values = {"lr": scheduler.lr}
-                    cycled = getattr(scheduler, "momentum", None)
-                    if isinstance(cycled, (tuple, list)):
-                        values["betas"] = (cycled[0], cycled[1])
-                    elif cycled is not None:
-                        values["momentum"] = cycled
-                    lrs[t + 1] = scheduler.lr
-                    moms[t + 1] = np.nan if cycled is None else values.get("betas", (cycled,))[0]
-                if opt.elementwise:
-                    p, state = opt.step(p, grad, state, **values)
-                else:
-                    try:
-                        p, state = opt.step(p, grad, state, objective=objective, **values)
-                    except ValueError:
-                        # torch's line search fails on a nan loss (torch raises there too); after a loss that
-                        # left the reals, that is this run diverging, as run() counts it. Anything else is a bug.
-                        if not left_the_reals:
-                            raise
-                        return _diverged(t + 1, loss, acc)
-                p = np.asarray(p, dtype=np.float64)
-                if scheduler is not None:
-                    scheduler.step(value)  # torch's order: optimizer.step(), then scheduler.step(loss)
-                t += 1
-                if next_row < len(rows) and rows[next_row] == t:
-                    params[next_row] = p
-                    next_row += 1
-                if not full:
-                    loss[t], out = net.evaluate(p, X, y)
-                    if acc is not None:
-                        acc[t] = accuracy(out, y)
-                    if not math.isfinite(loss[t]):
-                        return _diverged(t, loss, acc)
-            if t < len(batch_loss):
-                yield t
-        if full:
-            loss[t], out = net.evaluate(p, X, y)
-            if acc is not None:
-                acc[t] = accuracy(out, y)
-            if not math.isfinite(loss[t]):
-                return _diverged(t, loss, acc)
+    # no np.errstate here: the generator is resumed in other threads and contexts (the service's worker threads),
+    # so Trainer.advance sets it around each resumption instead
+    if not full:
+        loss[0], out = net.evaluate(p, X, y)
+        if acc is not None:
+            acc[0] = accuracy(out, y)
+    for perm in order:
+        for s in range(steps_per_epoch):
+            if full:
+                value, grad, out = net.loss_grad(p, X, y)
+                loss[t] = value
+                if acc is not None:
+                    acc[t] = accuracy(out, y)
+                if not math.isfinite(value):
+                    return _diverged(t, loss, acc)
+            else:
+                batch = perm[s * batch_size:(s + 1) * batch_size]
+                value, grad, _ = net.loss_grad(p, X[batch], y[batch])
+            batch_loss[t] = value
+            if scheduler is not None:  # this step's values, as the scheduler wrote them to param_groups
+                values = {"lr": scheduler.lr}
+                cycled = getattr(scheduler, "momentum", None)
+                if isinstance(cycled, (tuple, list)):
+                    values["betas"] = (cycled[0], cycled[1])
+                elif cycled is not None:
+                    values["momentum"] = cycled
+                lrs[t + 1] = scheduler.lr
+                moms[t + 1] = np.nan if cycled is None else values.get("betas", (cycled,))[0]
+            if opt.elementwise:
+                p, state = opt.step(p, grad, state, **values)
+            else:
+                try:
+                    p, state = opt.step(p, grad, state, objective=objective, **values)
+                except ValueError:
+                    # torch's line search fails on a nan loss (torch raises there too); after a loss that
+                    # left the reals, that is this run diverging, as run() counts it. Anything else is a bug.
+                    if not left_the_reals:
+                        raise
+                    return _diverged(t + 1, loss, acc)
+            p = np.asarray(p, dtype=np.float64)
+            if scheduler is not None:
+                scheduler.step(value)  # torch's order: optimizer.step(), then scheduler.step(loss)
+            t += 1
+            if next_row < len(rows) and rows[next_row] == t:
+                params[next_row] = p
+                next_row += 1
+            if not full:
+                loss[t], out = net.evaluate(p, X, y)
+                if acc is not None:
+                    acc[t] = accuracy(out, y)
+                if not math.isfinite(loss[t]):
+                    return _diverged(t, loss, acc)
+        if t < len(batch_loss):
+            yield t
+    if full:
+        loss[t], out = net.evaluate(p, X, y)
+        if acc is not None:
+            acc[t] = accuracy(out, y)
+        if not math.isfinite(loss[t]):
+            return _diverged(t, loss, acc)
     return None
 
 
