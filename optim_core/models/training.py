@@ -223,6 +223,7 @@ class Trainer:
         self.params[0] = p
         self.t = 0  # optimizer steps done
         self.done = False
+        self._started = False  # the loop computes loss[0] when it first runs
         self._result = None
         self._epochs = _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, self.params, self.rows,
                              self.loss, self.batch_loss, self.accuracy, scheduler)
@@ -233,11 +234,14 @@ class Trainer:
 
     def recorded(self) -> int:
         """How many entries of ``loss`` (and ``accuracy``) are final: rows 0..t once an epoch's last loss is in."""
+        if not self._started:
+            return 0
         return self.steps + 1 if self.done else self.t + 1 if self.batch_size is not None else self.t
 
     def advance(self, epochs: int = 1) -> bool:
         """Run up to ``epochs`` more epochs; True once training is over (all epochs, or diverged)."""
         with _one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._started = True
             for _ in range(epochs):
                 try:
                     self.t = next(self._epochs)
