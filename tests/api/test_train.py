@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
+from app.config import Settings
 from app.limits import MAX_TRAIN_WORK
+from app.main import create_app
 from app.train_answer import PATH_POINTS, thinned
 from optim_core.models import DATASETS, MODELS, landscape, make_model, train
 from tests.api.support import parse_sse
@@ -20,6 +23,15 @@ LINE = {"model": {"name": "line"}, "data": {"name": "regression", "options": {"f
                                                {"optimizer": "adam", "params": {"lr": 0.1}}]}
 LINEAR = {"model": {"name": "linear"}, "data": {"name": "regression"}, "epochs": 30,
           "runs": [{"optimizer": "lbfgs"}, {"optimizer": "rmsprop", "params": {"lr": 0.01}}]}
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A client of this module's own: its worker threads, which ran training, end with it. OpenBLAS (0.3.31)
+    ignores a thread count set while another thread that used it is alive, which would break the BLAS-thread test
+    of tests/core/test_models.py for the rest of the session."""
+    with TestClient(create_app(Settings())) as c:
+        yield c
 
 
 def _post(client, body):
