@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import ast
+import hashlib
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
@@ -187,3 +192,52 @@ def test_train_refusals_name_the_field_in_plain_words(client, body, status, code
         item = detail[0]
         assert item["code"] == code and item["params"]["field"] == field, item
         assert words in item["msg"], item["msg"]
+
+
+# ----------------------------------------------------------------------------- Copy as PyTorch, for training
+EXPORT_GOLDEN = json.loads((Path(__file__).resolve().parents[1] / "data" / "train_export_golden.json").read_text())
+
+
+def test_export_goldens_come_from_torch_2_13():
+    assert EXPORT_GOLDEN["torch"].startswith("2.13")
+    assert EXPORT_GOLDEN["generator"] == "scripts/make_golden_train_export.py"
+    assert {"lbfgs", "adam", "rmsprop", "sgd", "adamw", "rprop"} <= {
+        r["optimizer"] for case in EXPORT_GOLDEN["cases"].values() for r in case["body"]["runs"]}
+
+
+@pytest.mark.parametrize("name", list(EXPORT_GOLDEN["cases"]))
+def test_exported_training_script_is_the_one_torch_ran_and_its_losses_are_the_services(client, name):
+    case = EXPORT_GOLDEN["cases"][name]
+    r = client.post("/api/export/pytorch", json=case["body"])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/x-python")
+    assert f"optimizer_playground_train_{case['body']['model']['name']}" in r.headers["content-disposition"]
+    assert hashlib.sha256(r.text.encode()).hexdigest() == case["sha256"]
+    ours = _post(client, case["body"])
+    for run, theirs in zip(ours["runs"], case["runs"], strict=True):
+        assert run["label"] == theirs["label"]
+        assert len(run["loss"]) == len(theirs["loss"]) and len(run["batch_loss"]) == len(theirs["batch_loss"])
+        np.testing.assert_allclose(run["loss"], theirs["loss"], rtol=1e-10, atol=0)
+        np.testing.assert_allclose(run["batch_loss"], theirs["batch_loss"], rtol=1e-10, atol=0)
+
+
+def test_the_notes_comparison_prints_the_loss_every_epoch():
+    printed = EXPORT_GOLDEN["cases"]["notes_linear_adam_rmsprop"]["printed"]
+    assert printed.splitlines()[0] == "Adam" and "RMSprop" in printed
+    assert sum(1 for line in printed.splitlines() if line.strip().startswith("epoch")) == 200
+
+
+def test_export_refuses_a_bad_training_body_as_train_does(client):
+    bad = {**SPIRAL, "data": {"name": "spiral", "options": {"n": 5000}}}
+    exported, trained = client.post("/api/export/pytorch", json=bad), client.post("/api/train", json=bad)
+    assert exported.status_code == trained.status_code == 422
+    assert exported.json() == trained.json()
+
+
+@pytest.mark.parametrize("label", ['"""; import os; os.system("echo hi") #', "x'\n__import__('os')"])
+def test_a_hostile_label_is_only_a_string_literal_in_the_training_script(client, label):
+    body = {**LINE, "runs": [{"optimizer": "sgd", "label": label}]}
+    text = client.post("/api/export/pytorch", json=body).text
+    tree = ast.parse(text)
+    strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    assert label in strings
+    assert "os.system" not in text.replace(repr(label), "")
