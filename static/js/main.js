@@ -21,6 +21,7 @@ import { FormulaFeedback } from './views/formula-feedback.js';
 import { PlayerBar } from './views/player-bar.js';
 import { Exports } from './views/exports.js';
 import { showModes } from './views/modes.js';
+import './views/model-i18n.js'; // model mode's words: the topbar links to it
 
 const $ = (id) => document.getElementById(id);
 const catalog = { optimizers: {}, surfaces: {}, surfaceNames: [], presetNames: PRESET_NAMES };
@@ -195,6 +196,11 @@ function reset() {
 const togglePresent = () => change((s) => { s.present = !s.present; }, { push: true });
 
 async function boot() {
+  if (new URLSearchParams(location.search).get('mode') === 'model') {
+    const { bootModelMode } = await import('./views/model-mode.js'); // issue 13: its own small controller
+    await bootModelMode();
+    return;
+  }
   const [limits, optimizers, surfaces] = await Promise.all([api.getLimits(), api.getOptimizers(), api.getSurfaces()]);
   setLimits(limits);
   for (const o of optimizers) catalog.optimizers[o.name] = o;
