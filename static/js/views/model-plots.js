@@ -16,7 +16,8 @@ function colorOf(run, i) {
 
 function layout(title, extra = {}) {
   return { title: { text: title, font: { size: 13 } }, margin: MARGIN, showlegend: true,
-    legend: { orientation: 'h', y: -0.18 }, paper_bgcolor: 'rgba(0,0,0,0)', ...extra };
+    legend: { x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(255,255,255,0.75)', font: { size: 11 } },
+    paper_bgcolor: 'rgba(0,0,0,0)', ...extra };
 }
 
 const nullable = (a) => a.map((v) => (v === null ? NaN : v));
@@ -31,7 +32,7 @@ export function drawLoss(el, answer, runs, labels, xAxis, locale) {
       line: { color: colorOf(runs[i], i), dash: dashFor(i), width: 2 } });
     if (answer.batch_size !== null) {
       traces.push({ x: r.batch_loss.map((_, k) => k / per), y: nullable(r.batch_loss),
-        name: t('model.batchLoss', { label: labels[i] }), mode: 'lines', opacity: 0.25, showlegend: false,
+        name: t('model.batchLoss', { label: labels[i] }), mode: 'lines', opacity: 0.15, showlegend: false,
         line: { color: colorOf(runs[i], i), width: 1 } });
     }
   });
