@@ -48,6 +48,13 @@ const en = {
   'model.preset.notes-linear': 'The notes: Linear(10, 1), Adam vs RMSprop',
   'model.preset.line-batch': 'SGD vs Adam on a line: batch 4 vs full batch',
   'model.preset.mlp-spiral': 'An MLP on the spiral: Adam, AdamW, SGD + momentum',
+  'err.model_name': '{field} must be one of the models',
+  'err.dataset_name': '{field} must be one of the data sets',
+  'err.data_invalid': 'a data-set option was refused ({field}): {reason}',
+  'err.model_invalid': 'a model option was refused ({field}): {reason}',
+  'err.training_invalid': 'this training was refused ({field}): {reason}',
+  'err.train_work_budget': 'this training needs {work} work units, more than the {limit} this server computes at once; use fewer epochs, runs or samples, or a smaller model',
+  'err.odd_grid': '{field} must be an odd integer in [{min}, {max}]',
 };
 
 const zh = {
@@ -94,6 +101,13 @@ const zh = {
   'model.preset.notes-linear': '笔记：Linear(10, 1)，Adam 对比 RMSprop',
   'model.preset.line-batch': '直线上的 SGD 与 Adam：批大小 4 对比全批量',
   'model.preset.mlp-spiral': '螺旋数据上的 MLP：Adam、AdamW、带动量的 SGD',
+  'err.model_name': '{field} 必须是已有的模型之一',
+  'err.dataset_name': '{field} 必须是已有的数据集之一',
+  'err.data_invalid': '数据集选项被拒绝（{field}）：{reason}',
+  'err.model_invalid': '模型选项被拒绝（{field}）：{reason}',
+  'err.training_invalid': '这次训练被拒绝（{field}）：{reason}',
+  'err.train_work_budget': '这次训练需要 {work} 个工作单位，超过服务器一次能计算的 {limit}；请减少轮数、优化器或样本，或用更小的模型',
+  'err.odd_grid': '{field} 必须是 [{min}, {max}] 中的奇数',
 };
 
 Object.assign(CATALOGS.en, en);
