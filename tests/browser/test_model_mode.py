@@ -25,6 +25,8 @@ def test_each_model_preset_draws_in_both_languages(open_page, preset, lang):
     assert len(answer["runs"]) == len(p.js("window.__model.state").get("runs"))
     assert _traces(p, "model-loss") >= len(answer["runs"])
     assert _traces(p, "model-slice") >= len(answer["runs"]) + 1
+    legend = p.js("[...document.querySelectorAll('.model-legend-item')].map(e => e.textContent)")
+    assert legend == [r["label"] for r in answer["runs"]]
     caption = p.js("document.getElementById('model-caption').textContent")
     assert caption and (("的" in caption) if lang == "zh" else ("the" in caption.lower()))
     if preset == "line-batch":

@@ -10,7 +10,7 @@ import { errorWords } from '../errors.js';
 import { plotlyReady } from '../plotly-adapter.js';
 import { MODEL_PRESETS, MODEL_PRESET_NAMES } from './model-presets.js';
 import { modelStateFrom, modelQuery, trainBody } from './model-state.js';
-import { drawLoss, drawAccuracy, drawLineSurface, drawHeatmap, drawSlice, fillTable } from './model-plots.js';
+import { drawLoss, drawAccuracy, drawLineSurface, drawHeatmap, drawSlice, fillTable, fillLegend } from './model-plots.js';
 
 const BASE = new URL('../../../', import.meta.url);
 const catalog = { optimizers: {} };
@@ -104,7 +104,8 @@ function buildPanel() {
   el.slice = node('div', { class: 'model-plot', id: 'model-slice' });
   el.table = node('table', { class: 'model-table', id: 'model-table' });
   el.tableBox = node('div', { class: 'model-table-box' }, [node('h3', { i18n: 'model.table' }), el.table]);
-  const plots = node('div', { class: 'model-plots' }, [el.loss, el.acc, node('div', {}, [el.picture, el.frameField]),
+  el.legend = node('div', { class: 'model-legend', id: 'model-legend' });
+  const plots = node('div', { class: 'model-plots' }, [el.legend, el.loss, el.acc, node('div', {}, [el.picture, el.frameField]),
     el.slice, el.tableBox]);
   root.append(head, node('div', { class: 'model-body' }, [controls, plots]));
   document.body.appendChild(root);
@@ -305,6 +306,7 @@ async function draw() {
   await plotlyReady();
   const a = answer;
   const names = labels();
+  fillLegend(el.legend, state.runs, names);
   await drawLoss(el.loss, a, state.runs, names, state.x, locale());
   el.acc.hidden = !a.classifier;
   if (a.classifier) await drawAccuracy(el.acc, a, state.runs, names, state.x, locale());

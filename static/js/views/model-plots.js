@@ -15,8 +15,9 @@ function colorOf(run, i) {
 }
 
 function layout(title, extra = {}) {
-  return { title: { text: title, font: { size: 13 } }, margin: MARGIN, showlegend: true,
-    legend: { x: 1, xanchor: 'right', y: 1, bgcolor: 'rgba(255,255,255,0.75)', font: { size: 11 } },
+  // No Plotly legend: headless Chromium measured its text before the fonts were in and clipped it; the runs'
+  // legend is one HTML row above the figures (fillLegend), shared by all of them.
+  return { title: { text: title, font: { size: 13 } }, margin: MARGIN, showlegend: false,
     paper_bgcolor: 'rgba(0,0,0,0)', ...extra };
 }
 
@@ -116,6 +117,20 @@ export function drawSlice(el, answer, runs, labels, locale) {
   return Plotly.react(el, traces, layout(t('model.sliceTitle', { label: labels[ls.center.run] }), {
     xaxis: { range: [lo, hi], title: { text: 'α · d₁' } }, yaxis: { range: [lo, hi], title: { text: 'β · d₂' } } }),
   { ...CONFIG, locale });
+}
+
+/** The runs' legend: a colour swatch drawn in the run's dash, then its label, as text. */
+export function fillLegend(box, runs, labels) {
+  box.replaceChildren(...labels.map((label, i) => {
+    const item = document.createElement('span');
+    item.className = 'model-legend-item';
+    const swatch = document.createElement('span');
+    swatch.className = 'model-legend-line';
+    swatch.style.borderTopColor = colorOf(runs[i], i);
+    swatch.style.borderTopStyle = dashFor(i) === 'solid' ? 'solid' : dashFor(i) === 'dot' ? 'dotted' : 'dashed';
+    item.append(swatch, document.createTextNode(label));
+    return item;
+  }));
 }
 
 /** The notes' printout: each run's full-batch loss every 10 epochs, as a table of text cells. */
