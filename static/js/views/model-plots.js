@@ -8,7 +8,7 @@ import { t, fmt } from '../i18n.js';
 import { defaultColor, dashFor } from '../state.js';
 
 const CONFIG = { displaylogo: false, responsive: true, modeBarButtonsToRemove: ['select2d', 'lasso2d'] };
-const MARGIN = { l: 55, r: 15, t: 36, b: 40 };
+const MARGIN = { l: 55, r: 15, t: 36, b: 50 };
 
 function colorOf(run, i) {
   return run.color || defaultColor(i);
