@@ -4,7 +4,7 @@
 
 import './model-i18n.js';
 import { t, setLang, detectLang, translate, getLang, registerPlotlyLocale, help, runLabels } from '../i18n.js';
-import { setLimits, makeRun } from '../state.js';
+import { setLimits, makeRun, LIMITS } from '../state.js';
 import { ApiError, errorText } from '../api.js';
 import { errorWords } from '../errors.js';
 import { plotlyReady } from '../plotly-adapter.js';
@@ -57,6 +57,20 @@ async function getJson(path, init) {
   return res;
 }
 
+/** A model's or data set's option spec, as GET /api/models states it (bounds are never written here). */
+function spec(kind, name, key) {
+  const list = kind === 'model' ? models.models : models.datasets;
+  return list.find((m) => m.name === name)?.options.find((o) => o.name === key);
+}
+
+function bounds(k) {
+  const lim = LIMITS.train;
+  if (k === 'epochs') return [lim.epochs.min, lim.epochs.max];
+  if (k === 'seed') return [lim.seed.min, lim.seed.max];
+  const o = spec('data', state.data, k === 'dseed' ? 'seed' : k);
+  return [o.min, o.max];
+}
+
 function labels() {
   return runLabels(state.runs, catalog.optimizers);
 }
@@ -73,8 +87,8 @@ function buildPanel() {
   el.hidden = node('input', { id: 'model-hidden', type: 'text', inputmode: 'numeric' });
   el.activation = select('model-activation', ['tanh', 'relu'], (v) => v);
   el.data = select('model-data', models.datasets.map((d) => d.name), (v) => v);
-  el.n = node('input', { id: 'model-n', type: 'number', min: '4', max: '2000', step: '1' });
-  el.noise = node('input', { id: 'model-noise', type: 'number', min: '0', max: '2', step: '0.01' });
+  el.n = node('input', { id: 'model-n', type: 'number', step: '1' });
+  el.noise = node('input', { id: 'model-noise', type: 'number', step: '0.01' });
   el.dseed = node('input', { id: 'model-dseed', type: 'number', min: '0', step: '1' });
   el.epochs = node('input', { id: 'model-epochs', type: 'number', min: '1', step: '1' });
   el.batch = node('input', { id: 'model-batch', type: 'number', min: '1', step: '1' });
@@ -144,23 +158,25 @@ function wire() {
   }));
   el.hidden.addEventListener('change', () => change((s) => {
     reset(s);
-    const units = el.hidden.value.split(/[,\s_]+/).map(Number).filter((u) => Number.isInteger(u) && u >= 1 && u <= 32);
-    if (units.length >= 1) s.hidden = units.slice(0, 3);
+    const o = spec('model', 'mlp', 'hidden');
+    const units = el.hidden.value.split(/[,\s_]+/).map(Number).filter((u) => Number.isInteger(u) && u >= o.min && u <= o.max);
+    if (units.length >= o.length.min) s.hidden = units.slice(0, o.length.max);
   }));
   el.activation.addEventListener('change', () => change((s) => { reset(s); s.activation = el.activation.value; }));
   el.data.addEventListener('change', () => change((s) => { reset(s); s.data = el.data.value; }));
   for (const k of ['n', 'dseed', 'epochs', 'seed']) {
     el[k].addEventListener('change', () => change((s) => {
       reset(s);
-      const lim = k === 'epochs' ? [1, 10000] : k === 'n' ? [4, 2000] : [0, 4294967295];
-      s[k] = Math.min(lim[1], Math.max(lim[0], intOr(el[k].value, s[k])));
+      const [lo, hi] = bounds(k);
+      s[k] = Math.min(hi, Math.max(lo, intOr(el[k].value, s[k])));
       if (s.batch !== null) s.batch = Math.min(s.batch, s.n);
     }));
   }
   el.noise.addEventListener('change', () => change((s) => {
     reset(s);
     const v = Number(el.noise.value);
-    if (Number.isFinite(v)) s.noise = Math.min(2, Math.max(0, v));
+    const [lo, hi] = bounds('noise');
+    if (el.noise.value !== '' && Number.isFinite(v)) s.noise = Math.min(hi, Math.max(lo, v));
   }));
   el.batch.addEventListener('change', () => change((s) => {
     reset(s);
@@ -168,7 +184,7 @@ function wire() {
   }));
   el.add.addEventListener('click', () => change((s) => {
     reset(s);
-    if (s.runs.length < 6) s.runs.push(makeRun(catalog.optimizers.sgd, { lr: 0.01 }));
+    if (s.runs.length < LIMITS.train.runs.max) s.runs.push(makeRun(catalog.optimizers.sgd, { lr: 0.01 }));
   }));
   el.x.addEventListener('change', () => change((s) => { s.x = el.x.value; }, { now: true }));
   el.sel.addEventListener('change', () => change((s) => { s.sel = Number(el.sel.value); }, { now: true }));
@@ -233,7 +249,8 @@ function render() {
   for (const k of ['n', 'noise', 'dseed', 'epochs', 'seed']) el[k].value = String(state[k]);
   el.batch.value = state.batch === null ? '' : String(state.batch);
   el.runs.replaceChildren(...state.runs.map(runRow));
-  el.add.disabled = state.runs.length >= 6;
+  el.add.disabled = state.runs.length >= LIMITS.train.runs.max;
+  for (const k of ['n', 'noise', 'dseed', 'epochs', 'seed']) [el[k].min, el[k].max] = bounds(k).map(String);
   el.x.value = state.x;
   const names = labels();
   el.sel.replaceChildren(...names.map((n, i) => node('option', { value: String(i), text: n })));
