@@ -11,6 +11,7 @@ from typing import Any
 
 from optim_core import OPTIMIZERS
 from optim_core import expression as _expression
+from optim_core import models as _models
 
 MAX_STEPS = 10_000  # steps per run
 MAX_RUNS = 16  # runs per request
@@ -93,4 +94,46 @@ def limits(max_work: int) -> dict[str, Any]:
         "work": {"budget": max_work, "cost": {name: _cost_rule(name) for name in OPTIMIZERS},
                  "scheduler_per_step": SCHEDULER_STEP_COST, "inspect_factor": INSPECT_FACTOR},
         "body": {"max_bytes": MAX_BODY_BYTES},
+        "train": train_limits(),
+    }
+
+
+# ------------------------------------------------------------------------------------------- POST /api/train
+MAX_TRAIN_RUNS = 6  # runs per training request
+# Training work in the same units as MAX_WORK (~2.5 us). Measured (scripts/bench_models.py's machine): a step costs
+# ~40 us of Python plus ~0.7 ns per multiply-add of its minibatch's forward and backward pass and of the full-batch
+# loss after it, so a step is TRAIN_STEP_UNITS plus P x (batch + n) / TRAIN_MACS_PER_UNIT units (rounded up: the
+# estimate errs towards refusing). The budget is about five seconds of one core.
+MAX_TRAIN_WORK = 2_000_000
+TRAIN_STEP_UNITS = 16
+TRAIN_MACS_PER_UNIT = 3000
+LANDSCAPE_GRID_MIN, LANDSCAPE_GRID_MAX, LANDSCAPE_GRID_DEFAULT = 5, 41, 21  # odd: the centre is a grid point
+HEATMAP_GRID = 41  # decision-map points per axis over the input plane
+HEATMAP_FRAMES = 9  # decision maps per run: evenly spaced over the kept steps, the first and the last included
+LINE_GRID = 61  # points per axis of line's (w, b) loss surface
+PAGE_PARAM_VALUES = 10_000  # params values sent per run (rows x P); more rows are thinned to every k-th, plus the last
+
+
+def train_work(steps: int, n_params: int, batch: int, n: int, grid: int) -> float:
+    """One training run's work units: its steps, and its share of the landscape slice's grid (forward passes over
+    the full batch at grid x grid points)."""
+    macs = steps * n_params * (batch + n) + grid * grid * n * n_params
+    return steps * TRAIN_STEP_UNITS + macs / TRAIN_MACS_PER_UNIT
+
+
+def train_limits() -> dict[str, Any]:
+    """The "train" key of ``GET /api/limits``: what POST /api/train takes, from the core's ranges and the above."""
+    return {
+        "runs": {"min": 1, "max": MAX_TRAIN_RUNS},
+        "epochs": {"min": _models.EPOCHS_RANGE[0], "max": _models.EPOCHS_RANGE[1]},
+        "batch_size": {"min": 1, "max": _models.N_RANGE[1]},
+        "seed": {"min": _models.SEED_RANGE[0], "max": _models.SEED_RANGE[1]},
+        "max_steps": _models.MAX_STEPS,
+        "max_step_samples": _models.MAX_STEP_SAMPLES,
+        "work": {"budget": MAX_TRAIN_WORK, "step_units": TRAIN_STEP_UNITS, "macs_per_unit": TRAIN_MACS_PER_UNIT,
+                 "rule": "runs x (steps x step_units + (steps x P x (batch + n) + grid^2 x n x P) / macs_per_unit)"},
+        "landscape_grid": {"min": LANDSCAPE_GRID_MIN, "max": LANDSCAPE_GRID_MAX, "default": LANDSCAPE_GRID_DEFAULT},
+        "heatmap": {"grid": HEATMAP_GRID, "frames": HEATMAP_FRAMES},
+        "line_grid": LINE_GRID,
+        "page_param_values": PAGE_PARAM_VALUES,
     }

@@ -18,10 +18,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from threadpoolctl import threadpool_limits
 
 from .admission import Admission
 from .api import catalog, export, expressions, pages, schedulers, trajectories
 from .api import inspect as inspect_api
+from .api import train as train_api
 from .config import Settings
 from .errors import ApiError, body, http_error, validation_error
 from .schemas import Health
@@ -138,6 +140,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.admission = Admission(settings)
+    # BLAS on one thread for the process's life: the service's matrices are tiny (a small model's layers), its
+    # parallelism is across requests, and OpenBLAS 0.3.31 may ignore a per-call limit set from a pooled worker thread
+    # once another such thread has set one (seen under the API tests), which brought back a 30x slowdown.
+    threadpool_limits(limits=1, user_api="blas")
     # A thread waiting for the GIL asks the holder to drop it after this interval (5 ms by default); while heavy
     # work holds it, a shorter one lets the event loop answer cheap requests sooner (measured: the worst wait of
     # a small request under 48 heavy ones fell from 1.0 s to 0.55 s at 1 ms). Process-wide, so set per worker.
@@ -163,6 +169,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(export.router)
     app.include_router(schedulers.router)
     app.include_router(inspect_api.router)
+    app.include_router(train_api.router)
     pages.mount_pages(app, settings)
     return app
 

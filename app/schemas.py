@@ -399,3 +399,66 @@ class SchedulerInfo(BaseModel):
     required: list[str]
     params: list[dict[str, Any]] = Field(description="As /api/optimizers' params, plus kinds ints, expression "
                                                      "(with variable) and schedulers, and required")
+# --------------------------------------------------------------------------------- POST /api/train (issue 13)
+from optim_core.models import DATASETS, EPOCHS_RANGE, MODELS, N_RANGE, SEED_RANGE  # noqa: E402
+
+from .limits import (  # noqa: E402
+    LANDSCAPE_GRID_DEFAULT,
+    LANDSCAPE_GRID_MAX,
+    LANDSCAPE_GRID_MIN,
+    MAX_TRAIN_RUNS,
+)
+
+ModelName = Annotated[Literal[tuple(MODELS)], explain(f"must be one of: {', '.join(MODELS)}", "model_name",
+                                                      choices=list(MODELS))]
+DatasetName = Annotated[Literal[tuple(DATASETS)], explain(f"must be one of: {', '.join(DATASETS)}", "dataset_name",
+                                                          choices=list(DATASETS))]
+Options = Annotated[dict[str, Any], explain("must be an object of options (see GET /api/models)", "options")]
+
+
+class ModelRef(StrictModel):
+    """A model of GET /api/models with its options (omitted ones take their defaults)."""
+
+    name: ModelName
+    options: Options = Field(default_factory=dict)
+
+
+class DataRef(StrictModel):
+    """A data set of GET /api/models with its options (n, noise, seed...; omitted ones take their defaults)."""
+
+    name: DatasetName
+    options: Options = Field(default_factory=dict)
+
+
+def _odd_grid(value: int) -> int:
+    if value % 2 == 0:
+        raise PydanticCustomError("odd_grid", "must be an odd integer in [{min}, {max}] (the centre is a grid point)",
+                                  {"min": LANDSCAPE_GRID_MIN, "max": LANDSCAPE_GRID_MAX})
+    return value
+
+
+class LandscapeOptions(StrictModel):
+    """The shared slice: its grid, its directions' seed, and its centre (a run's parameters at a step)."""
+
+    grid: Annotated[integer(LANDSCAPE_GRID_MIN, LANDSCAPE_GRID_MAX), Field(
+        description="Odd: grid points per axis")] = LANDSCAPE_GRID_DEFAULT
+    seed: integer(*SEED_RANGE) = 0
+    run: Annotated[integer(0, MAX_TRAIN_RUNS - 1), Field(description="The centre's run (an index of runs)")] = 0
+    step: Annotated[integer(0, 10**9) | None, Field(
+        description="The centre's step (null: where that run ended; else the nearest kept step at or before it)"
+    )] = None
+
+    _grid_is_odd = field_validator("grid")(_odd_grid)
+
+
+class TrainRequest(StrictModel):
+    model: ModelRef
+    data: DataRef
+    epochs: integer(*EPOCHS_RANGE)
+    batch_size: Annotated[integer(1, N_RANGE[1]) | None, Field(
+        description="Minibatch size, at most the data's n; null for full batch")] = None
+    seed: Annotated[integer(*SEED_RANGE), Field(description="Initial weights and per-epoch shuffles")] = 0
+    runs: Annotated[list[Run], Field(min_length=1, max_length=MAX_TRAIN_RUNS),
+                    explain(f"must be a list of 1 to {MAX_TRAIN_RUNS} runs", "run_count", min=1,
+                            max=MAX_TRAIN_RUNS)]
+    landscape: LandscapeOptions = Field(default_factory=LandscapeOptions)

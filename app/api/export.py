@@ -7,16 +7,65 @@ service itself can show.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+import json
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ..export_script import pytorch_script
+from ..export_train import training_script
+from ..schemas import TrainRequest
 from . import BODY_ERRORS
+from .train import make_job
 from .trajectories import Job, JobDep
 
-router = APIRouter(tags=["export"])
-
 MEDIA_TYPE = "text/x-python"
+
+
+def _training_body(raw: bytes) -> dict | None:
+    """The body as a training request's JSON (an object with a "model"), or None for anything else."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and "model" in data else None
+
+
+async def export_training(data: dict) -> Response:
+    """A training body: validated as ``POST /api/train`` validates it (same 422s, same work budget)."""
+    try:
+        body = TrainRequest.model_validate(data)
+    except ValidationError as err:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in err.errors()]) from None
+    job = await run_in_threadpool(make_job, body)
+    text = await run_in_threadpool(training_script, job)
+    name = f"optimizer_playground_train_{body.model.name}_{body.data.name}.py"  # registry names, never user text
+    return Response(text, media_type=MEDIA_TYPE, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+class ExportRoute(APIRoute):
+    """One endpoint, two bodies: a training body (an object with "model") is answered by :func:`export_training`;
+    every other body goes through the trajectories route's own validation, unchanged."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        trajectory_handler = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            data = _training_body(await request.body())  # cached on the request for the other handler
+            if data is not None:
+                return await export_training(data)
+            return await trajectory_handler(request)
+
+        return handler
+
+
+router = APIRouter(tags=["export"], route_class=ExportRoute)
+
 
 
 def script_for(job: Job) -> str:

@@ -7,9 +7,21 @@
 """
 
 from .data import DATASETS, FEATURES_RANGE, N_RANGE, NOISE_RANGE, SEED_RANGE, DatasetSpec
+from .landscape import Landscape, landscape, line_surface
 from .nets import ACTIVATIONS, HIDDEN_LAYERS_RANGE, HIDDEN_UNITS_RANGE, MODELS, ModelSpec, Network
-from .training import EPOCHS_RANGE, MAX_STEP_SAMPLES, MAX_STEPS, PARAMS_KEPT_MAX, Training, make_data, make_model, train
+from .training import (
+           EPOCHS_RANGE,
+           MAX_STEP_SAMPLES,
+           MAX_STEPS,
+           PARAMS_KEPT_MAX,
+           Trainer,
+           Training,
+           make_data,
+           make_model,
+           train,
+)
 
-__all__ = ["train", "Training", "make_data", "make_model", "DATASETS", "MODELS", "DatasetSpec", "ModelSpec",
+__all__ = ["train", "Trainer", "Training", "landscape", "Landscape", "line_surface", "make_data", "make_model",
+           "DATASETS", "MODELS", "DatasetSpec", "ModelSpec",
            "Network", "N_RANGE", "FEATURES_RANGE", "NOISE_RANGE", "SEED_RANGE", "EPOCHS_RANGE", "MAX_STEPS",
            "MAX_STEP_SAMPLES", "PARAMS_KEPT_MAX", "HIDDEN_LAYERS_RANGE", "HIDDEN_UNITS_RANGE", "ACTIVATIONS"]

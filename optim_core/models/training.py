@@ -164,53 +164,109 @@ def train(model, data, optimizer, epochs: int, *, batch_size: int | None = None,
     >>> tr.params.shape, tr.loss.shape, tr.batch_loss.shape, tr.order.shape
     ((21, 33), (21,), (20,), (5, 100))
     """
-    X, y, data_name, data_options = make_data(data)
-    net, model_name, model_options = make_model(model, X.shape[1])
-    if net.classifier and not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError(f"Invalid data for {model_name}: labels y must be 0 or 1 (a classifier)")
-    opt = resolve_optimizer(optimizer, hyperparameters)
-    n = len(X)
-    epochs = check_int("epochs", epochs, *EPOCHS_RANGE)
-    seed = check_int("seed", seed, *SEED_RANGE)
-    if batch_size is not None:
-        batch_size = check_int("batch_size", batch_size, 1, n)
-        if not opt.elementwise:
-            raise ValueError(f"Invalid batch_size value: {batch_size} (batch_size must be None for "
-                             f"{opt.SPEC.name}: it evaluates its closure on the full batch)")
-    steps_per_epoch = 1 if batch_size is None else -(-n // batch_size)
-    steps = epochs * steps_per_epoch
-    if steps > MAX_STEPS:
-        raise ValueError(f"Invalid epochs value: {epochs} (epochs * ceil(n / batch_size) = {steps} optimizer steps; "
-                         f"it must be at most {MAX_STEPS})")
-    if steps * n > MAX_STEP_SAMPLES:
-        raise ValueError(f"Invalid epochs value: {epochs} (steps * n = {steps} * {n} = {steps * n} samples for the "
-                         f"full-batch loss at every step; it must be at most {MAX_STEP_SAMPLES})")
-    if not opt.elementwise and not takes_objective(opt):
-        # Until the core's L-BFGS takes parameter vectors of any length through step(..., objective=).
-        raise NotImplementedError(f"{opt.SPEC.name} cannot train a model yet: its step() takes no objective")
+    return Trainer(model, data, optimizer, epochs, batch_size=batch_size, seed=seed, scheduler=scheduler,
+                   **hyperparameters).finish()
 
-    scheduler = resolve_scheduler(scheduler, opt, steps)
-    p = net.init_params(seed)
-    if batch_size is None:
-        order = np.broadcast_to(np.arange(n), (epochs, n))  # a read-only view: no memory for epochs * n
-    else:
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
-        order = np.stack([rng.permutation(n) for _ in range(epochs)])
 
-    rows = _kept_steps(steps, net.n_params)
-    params = np.empty((len(rows), net.n_params))
-    loss = np.full(steps + 1, np.nan)
-    batch_loss = np.full(steps, np.nan)
-    acc = np.full(steps + 1, np.nan) if net.classifier else None
-    params[0] = p
-    with _one_blas_thread():
-        diverged_at, lr, momentum = _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss,
-                                          batch_loss, acc, scheduler)
-    if diverged_at is not None:
-        params[rows >= diverged_at] = np.nan
-    return Training(model_name, model_options, data_name, data_options, opt.SPEC.name, opt.hyperparameters(),
-                    epochs, batch_size, seed, X, y, params, rows, loss, batch_loss, order, acc,
-                    net.parameter_names(), "ok" if diverged_at is None else "diverged", diverged_at, lr, momentum)
+class Trainer:
+    """:func:`train` a slice at a time, for the service: it validates and sets up on construction, then
+    :meth:`advance` runs whole epochs, and the partly filled ``loss``, ``batch_loss`` and ``accuracy`` can be read
+    up to :attr:`t` (the steps done) in between. :meth:`finish` gives the :class:`Training`, the same numbers as
+    ``train()`` with the same arguments (``train`` is this class run to the end).
+    """
+
+    def __init__(self, model, data, optimizer, epochs: int, *, batch_size: int | None = None, seed: int = 0,
+                 scheduler=None, **hyperparameters):
+        X, y, data_name, data_options = make_data(data)
+        net, model_name, model_options = make_model(model, X.shape[1])
+        if net.classifier and not np.isin(y, (0.0, 1.0)).all():
+            raise ValueError(f"Invalid data for {model_name}: labels y must be 0 or 1 (a classifier)")
+        opt = resolve_optimizer(optimizer, hyperparameters)
+        n = len(X)
+        epochs = check_int("epochs", epochs, *EPOCHS_RANGE)
+        seed = check_int("seed", seed, *SEED_RANGE)
+        if batch_size is not None:
+            batch_size = check_int("batch_size", batch_size, 1, n)
+            if not opt.elementwise:
+                raise ValueError(f"Invalid batch_size value: {batch_size} (batch_size must be None for "
+                                 f"{opt.SPEC.name}: it evaluates its closure on the full batch)")
+        steps_per_epoch = 1 if batch_size is None else -(-n // batch_size)
+        steps = epochs * steps_per_epoch
+        if steps > MAX_STEPS:
+            raise ValueError(f"Invalid epochs value: {epochs} (epochs * ceil(n / batch_size) = {steps} optimizer "
+                             f"steps; it must be at most {MAX_STEPS})")
+        if steps * n > MAX_STEP_SAMPLES:
+            raise ValueError(f"Invalid epochs value: {epochs} (steps * n = {steps} * {n} = {steps * n} samples for "
+                             f"the full-batch loss at every step; it must be at most {MAX_STEP_SAMPLES})")
+        if not opt.elementwise and not takes_objective(opt):
+            # Until the core's L-BFGS takes parameter vectors of any length through step(..., objective=).
+            raise NotImplementedError(f"{opt.SPEC.name} cannot train a model yet: its step() takes no objective")
+
+        scheduler = resolve_scheduler(scheduler, opt, steps)
+        if scheduler is not None:
+            scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error before any step
+        p = net.init_params(seed)
+        if batch_size is None:
+            order = np.broadcast_to(np.arange(n), (epochs, n))  # a read-only view: no memory for epochs * n
+        else:
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+            order = np.stack([rng.permutation(n) for _ in range(epochs)])
+
+        self.net, self.X, self.y, self.opt, self.order = net, X, y, opt, order
+        self._names = (model_name, model_options, data_name, data_options)
+        self.epochs, self.batch_size, self.seed = epochs, batch_size, seed
+        self.rows = _kept_steps(steps, net.n_params)
+        self.params = np.empty((len(self.rows), net.n_params))
+        self.loss = np.full(steps + 1, np.nan)
+        self.batch_loss = np.full(steps, np.nan)
+        self.accuracy = np.full(steps + 1, np.nan) if net.classifier else None
+        self.params[0] = p
+        self.t = 0  # optimizer steps done
+        self.done = False
+        self._started = False  # the loop computes loss[0] when it first runs
+        self._result = None
+        self._epochs = _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, self.params, self.rows,
+                             self.loss, self.batch_loss, self.accuracy, scheduler)
+
+    @property
+    def steps(self) -> int:
+        return len(self.batch_loss)
+
+    def recorded(self) -> int:
+        """How many entries of ``loss`` (and ``accuracy``) are final: rows 0..t once an epoch's last loss is in."""
+        if not self._started:
+            return 0
+        return self.steps + 1 if self.done else self.t + 1 if self.batch_size is not None else self.t
+
+    def advance(self, epochs: int = 1) -> bool:
+        """Run up to ``epochs`` more epochs; True once training is over (all epochs, or diverged)."""
+        with _one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            self._started = True
+            for _ in range(epochs):
+                try:
+                    self.t = next(self._epochs)
+                except StopIteration as stop:
+                    self._end(*stop.value)
+                    break
+        return self.done
+
+    def _end(self, diverged_at, lr, momentum) -> None:
+        self.done = True
+        self.t = self.steps
+        if diverged_at is not None:
+            self.params[self.rows >= diverged_at] = np.nan
+        model_name, model_options, data_name, data_options = self._names
+        self._result = Training(
+            model_name, model_options, data_name, data_options, self.opt.SPEC.name, self.opt.hyperparameters(),
+            self.epochs, self.batch_size, self.seed, self.X, self.y, self.params, self.rows, self.loss,
+            self.batch_loss, self.order, self.accuracy, self.net.parameter_names(),
+            "ok" if diverged_at is None else "diverged", diverged_at, lr, momentum)
+
+    def finish(self) -> Training:
+        """Train to the end and return the :class:`Training`."""
+        while not self.done:
+            self.advance(max(1, self.epochs))
+        return self._result
 
 
 _blas_lock = threading.Lock()
@@ -250,17 +306,17 @@ def _kept_steps(steps: int, n_params: int) -> np.ndarray:
 
 
 def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc, scheduler):
-    """The training loop; fills the arrays in place and returns (the step where the loss left the reals or None,
-    the scheduled lr per step or None, the scheduled momentum or beta1 per step or None)."""
+    """The training loop, a generator: fills the arrays in place, yields the steps done after each epoch, and
+    returns (the step where the loss left the reals or None, the scheduled lr per step or None, the scheduled
+    momentum or beta1 per step or None)."""
     steps = len(batch_loss)
     lrs = moms = None
     values = {}
     if scheduler is not None:
         lrs = np.full(steps + 1, np.nan)
         moms = np.full(steps + 1, np.nan)
-        _ = scheduled_values(opt, scheduler)  # a value this optimizer cannot take is an error before any step
-    diverged = _steps(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc,
-                      scheduler, lrs, moms, values)
+    diverged = yield from _steps(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss,
+                                 batch_loss, acc, scheduler, lrs, moms, values)
     if moms is not None and np.isnan(moms[1:]).all():
         moms = None
     return diverged, lrs, moms
@@ -280,63 +336,66 @@ def _steps(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, 
 
     next_row = 1  # params[0] already holds step 0
     t = 0
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        if not full:
-            loss[0], out = net.evaluate(p, X, y)
-            if acc is not None:
-                acc[0] = accuracy(out, y)
-        for perm in order:
-            for s in range(steps_per_epoch):
-                if full:
-                    value, grad, out = net.loss_grad(p, X, y)
-                    loss[t] = value
-                    if acc is not None:
-                        acc[t] = accuracy(out, y)
-                    if not math.isfinite(value):
-                        return _diverged(t, loss, acc)
-                else:
-                    batch = perm[s * batch_size:(s + 1) * batch_size]
-                    value, grad, _ = net.loss_grad(p, X[batch], y[batch])
-                batch_loss[t] = value
-                if scheduler is not None:  # this step's values, as the scheduler wrote them to param_groups
-                    values = {"lr": scheduler.lr}
-                    cycled = getattr(scheduler, "momentum", None)
-                    if isinstance(cycled, (tuple, list)):
-                        values["betas"] = (cycled[0], cycled[1])
-                    elif cycled is not None:
-                        values["momentum"] = cycled
-                    lrs[t + 1] = scheduler.lr
-                    moms[t + 1] = np.nan if cycled is None else values.get("betas", (cycled,))[0]
-                if opt.elementwise:
-                    p, state = opt.step(p, grad, state, **values)
-                else:
-                    try:
-                        p, state = opt.step(p, grad, state, objective=objective, **values)
-                    except ValueError:
-                        # torch's line search fails on a nan loss (torch raises there too); after a loss that
-                        # left the reals, that is this run diverging, as run() counts it. Anything else is a bug.
-                        if not left_the_reals:
-                            raise
-                        return _diverged(t + 1, loss, acc)
-                p = np.asarray(p, dtype=np.float64)
-                if scheduler is not None:
-                    scheduler.step(value)  # torch's order: optimizer.step(), then scheduler.step(loss)
-                t += 1
-                if next_row < len(rows) and rows[next_row] == t:
-                    params[next_row] = p
-                    next_row += 1
-                if not full:
-                    loss[t], out = net.evaluate(p, X, y)
-                    if acc is not None:
-                        acc[t] = accuracy(out, y)
-                    if not math.isfinite(loss[t]):
-                        return _diverged(t, loss, acc)
-        if full:
-            loss[t], out = net.evaluate(p, X, y)
-            if acc is not None:
-                acc[t] = accuracy(out, y)
-            if not math.isfinite(loss[t]):
-                return _diverged(t, loss, acc)
+    # no np.errstate here: the generator is resumed in other threads and contexts (the service's worker threads),
+    # so Trainer.advance sets it around each resumption instead
+    if not full:
+        loss[0], out = net.evaluate(p, X, y)
+        if acc is not None:
+            acc[0] = accuracy(out, y)
+    for perm in order:
+        for s in range(steps_per_epoch):
+            if full:
+                value, grad, out = net.loss_grad(p, X, y)
+                loss[t] = value
+                if acc is not None:
+                    acc[t] = accuracy(out, y)
+                if not math.isfinite(value):
+                    return _diverged(t, loss, acc)
+            else:
+                batch = perm[s * batch_size:(s + 1) * batch_size]
+                value, grad, _ = net.loss_grad(p, X[batch], y[batch])
+            batch_loss[t] = value
+            if scheduler is not None:  # this step's values, as the scheduler wrote them to param_groups
+                values = {"lr": scheduler.lr}
+                cycled = getattr(scheduler, "momentum", None)
+                if isinstance(cycled, (tuple, list)):
+                    values["betas"] = (cycled[0], cycled[1])
+                elif cycled is not None:
+                    values["momentum"] = cycled
+                lrs[t + 1] = scheduler.lr
+                moms[t + 1] = np.nan if cycled is None else values.get("betas", (cycled,))[0]
+            if opt.elementwise:
+                p, state = opt.step(p, grad, state, **values)
+            else:
+                try:
+                    p, state = opt.step(p, grad, state, objective=objective, **values)
+                except ValueError:
+                    # torch's line search fails on a nan loss (torch raises there too); after a loss that
+                    # left the reals, that is this run diverging, as run() counts it. Anything else is a bug.
+                    if not left_the_reals:
+                        raise
+                    return _diverged(t + 1, loss, acc)
+            p = np.asarray(p, dtype=np.float64)
+            if scheduler is not None:
+                scheduler.step(value)  # torch's order: optimizer.step(), then scheduler.step(loss)
+            t += 1
+            if next_row < len(rows) and rows[next_row] == t:
+                params[next_row] = p
+                next_row += 1
+            if not full:
+                loss[t], out = net.evaluate(p, X, y)
+                if acc is not None:
+                    acc[t] = accuracy(out, y)
+                if not math.isfinite(loss[t]):
+                    return _diverged(t, loss, acc)
+        if t < len(batch_loss):
+            yield t
+    if full:
+        loss[t], out = net.evaluate(p, X, y)
+        if acc is not None:
+            acc[t] = accuracy(out, y)
+        if not math.isfinite(loss[t]):
+            return _diverged(t, loss, acc)
     return None
 
 

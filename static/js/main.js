@@ -23,6 +23,7 @@ import { Exports } from './views/exports.js';
 import { showModes } from './views/modes.js';
 import { LrChart } from './views/lr-chart.js';
 import { Inspector } from './views/inspector.js';
+import './views/model-i18n.js'; // model mode's words: the topbar links to it
 
 const $ = (id) => document.getElementById(id);
 const catalog = { optimizers: {}, surfaces: {}, surfaceNames: [], presetNames: PRESET_NAMES };
@@ -207,6 +208,11 @@ function reset() {
 const togglePresent = () => change((s) => { s.present = !s.present; }, { push: true });
 
 async function boot() {
+  if (new URLSearchParams(location.search).get('mode') === 'model') {
+    const { bootModelMode } = await import('./views/model-mode.js'); // issue 13: its own small controller
+    await bootModelMode();
+    return;
+  }
   const [limits, optimizers, surfaces, schedulers] = await Promise.all([api.getLimits(), api.getOptimizers(),
     api.getSurfaces(), api.getSchedulers()]);
   catalog.schedulers = Object.fromEntries(schedulers.map((s) => [s.name, s]));
