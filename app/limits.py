@@ -27,6 +27,13 @@ GRID_MIN, GRID_MAX, GRID_DEFAULT = 2, 400, 150  # contour grid points per axis
 GRID_CACHE_BYTES = 48 * 2**20  # per cache (named surfaces; typed surfaces), per process: ~100 grids of 150 x 150
 MAX_EXPRESSION = _expression.MAX_LENGTH
 MAX_DEPTH = _expression.MAX_DEPTH
+# Maps (POST /api/maps) and tuning (POST /api/tune). A map's cells run as rows of one batch, where a cell-step of
+# an elementwise optimizer costs a small fraction of a run's step (a 200 x 200 x 300 Adam map: ~0.65 s on NumPy,
+# ~0.08 s compiled, against ~2.7 us a unit): MAP_CELL_STEP units. L-BFGS runs cell by cell at its run's cost.
+MAP_RESOLUTION_MIN, MAP_RESOLUTION_MAX = 2, 256  # cells per axis of the finest map
+MAP_COARSE = 32  # the first frame's cells per axis; each refinement doubles it, up to the asked resolution
+MAP_CELL_STEP = 0.02  # work units per cell-step of an elementwise optimizer in a batch
+MAX_MAP_WORK = 4_000_000  # work units of one map (every frame) or one tuning request (every optimizer)
 
 
 def surface_cost(surface: Any) -> float:
@@ -37,6 +44,33 @@ def surface_cost(surface: Any) -> float:
 def work(optimizer: Any, steps: int, surface: Any) -> float:
     """A run's worst-case work: the optimizer's own estimate scaled by what the surface costs to evaluate."""
     return optimizer.cost(steps) * surface_cost(surface)
+
+
+def map_work(optimizer: Any, cells: int, steps: int, surface: Any) -> float:
+    """What ``cells`` runs of ``steps`` steps cost as rows of a sweep: a batched cell-step for elementwise
+    optimizers, a whole run per cell for L-BFGS (which a sweep runs cell by cell)."""
+    if optimizer.elementwise:
+        return cells * max(1, steps) * MAP_CELL_STEP * surface_cost(surface)
+    return cells * work(optimizer, steps, surface)
+
+
+def maps_limits() -> dict[str, Any]:
+    """The ``maps`` and ``tune`` keys of ``GET /api/limits``: the core's sweep and tune limits with the API's."""
+    from optim_core.sweep import MAX_AXIS, MAX_CELLS, MAX_LBFGS_CELLS, MAX_POINT_STEPS
+    from optim_core.tune import DEFAULT_BUDGET, LR_RANGE, MAX_BUDGET, OBJECTIVES
+
+    lbfgs_resolution = int(MAX_LBFGS_CELLS**0.5)
+    return {
+        "maps": {"resolution": {"min": MAP_RESOLUTION_MIN, "max": MAP_RESOLUTION_MAX, "coarse": MAP_COARSE,
+                                "lbfgs_max": lbfgs_resolution},
+                 "axes": {"min": 1, "max": 2, "max_values": MAX_AXIS},
+                 "cells": {"max": MAX_CELLS, "lbfgs_max": MAX_LBFGS_CELLS},
+                 "point_steps": {"max": MAX_POINT_STEPS},
+                 "work": {"budget": MAX_MAP_WORK, "cell_step": MAP_CELL_STEP}},
+        "tune": {"budget": {"min": 2, "max": MAX_BUDGET, "default": DEFAULT_BUDGET},
+                 "lr": list(LR_RANGE), "objectives": list(OBJECTIVES),
+                 "runs": {"min": 1, "max": MAX_RUNS}, "work": {"budget": MAX_MAP_WORK}},
+    }
 
 
 def start_rule() -> dict[str, Any]:
@@ -81,4 +115,5 @@ def limits(max_work: int) -> dict[str, Any]:
                           "default_start": default_start},
         "work": {"budget": max_work, "cost": {name: _cost_rule(name) for name in OPTIMIZERS}},
         "body": {"max_bytes": MAX_BODY_BYTES},
+        **maps_limits(),
     }

@@ -20,7 +20,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admission import Admission
-from .api import catalog, export, expressions, pages, trajectories
+from .api import catalog, export, expressions, maps, pages, trajectories, tune
 from .config import Settings
 from .errors import ApiError, body, http_error, validation_error
 from .schemas import Health
@@ -160,6 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(trajectories.router)
     app.include_router(expressions.router)
     app.include_router(export.router)
+    app.include_router(maps.router)
+    app.include_router(tune.router)
     pages.mount_pages(app, settings)
     return app
 
