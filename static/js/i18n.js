@@ -2,6 +2,7 @@
 // the API (help.en / help.zh); surface names and descriptions, and Plotly's own strings, are in i18n-tables.js.
 
 import { SURFACES, PLOTLY_ZH } from './i18n-tables.js';
+import { MAP_EN, MAP_ZH } from './views/map-i18n.js';
 
 const en = {
   'app.title': 'Optimizer Playground',
@@ -188,6 +189,7 @@ const en = {
   'embed.play': 'Play',
   'embed.replay': 'Replay',
   'embed.open': 'Open in Optimizer Playground',
+  ...MAP_EN,
 };
 
 const zh = {
@@ -375,6 +377,7 @@ const zh = {
   'embed.play': '播放',
   'embed.replay': '重新播放',
   'embed.open': '在优化器游乐场中打开',
+  ...MAP_ZH,
 };
 
 export const CATALOGS = { en, zh };

@@ -21,6 +21,8 @@ import { FormulaFeedback } from './views/formula-feedback.js';
 import { PlayerBar } from './views/player-bar.js';
 import { Exports } from './views/exports.js';
 import { showModes } from './views/modes.js';
+import { MapView } from './views/map-view.js';
+import { TunePanel } from './views/map-tune.js';
 
 const $ = (id) => document.getElementById(id);
 const catalog = { optimizers: {}, surfaces: {}, surfaceNames: [], presetNames: PRESET_NAMES };
@@ -65,6 +67,9 @@ function afterStateChange() {
   ui.controls.render();
   ui.player.speed = state.speed;
   showModes(state, catalog, ui.controls);
+  document.body.classList.toggle('map-view', state.view === 'map');
+  ui.map.update(state);
+  ui.tune.update(state);
   refresh();
 }
 
@@ -152,8 +157,10 @@ async function drawNow() {
   player.setLength(last, result.complete);
   if (restartPending) player.pos = 0;
   const modes = state.present || state.embed;
-  await ui.plot.draw(scene, ui.paths, player.step,
-    { legend: state.embed, large: state.present, equal: state.aspect === 'equal' });
+  if (state.view !== 'map') { // the Map view draws its own figure (views/map-view.js)
+    await ui.plot.draw(scene, ui.paths, player.step,
+      { legend: state.embed, large: state.present, equal: state.aspect === 'equal' });
+  }
   ui.drawnLang = getLang();
   $('plot-loading').hidden = true;
   document.body.classList.remove('loading');
@@ -169,7 +176,7 @@ async function drawNow() {
 }
 
 function onStep(k) {
-  ui.plot.showStep(k);
+  if (state.view !== 'map') ui.plot.showStep(k);
   if (!state.present && !state.embed) ui.loss.showStep(k);
   if (state.present) ui.legend.showStep(k);
 }
@@ -234,6 +241,12 @@ async function boot() {
   });
   ui.exports = new Exports({ getState: () => state, catalog, plot: ui.plot, player: ui.player,
     getPaths: () => ui.paths ?? [], getResult: () => ui.loader.result, draw });
+  ui.map = new MapView({ wrap: $('map-wrap'), tools: $('map-tools'), plot: $('map-plot'), legend: $('map-legend'),
+    status: $('map-status') }, { catalog, getState: () => state, change, debug });
+  ui.tune = new TunePanel({ panel: $('tune-panel'), chart: $('tune-chart'), rule: $('tune-rule'),
+    status: $('tune-status'), close: $('tune-close'), apply: $('tune-apply') },
+  { catalog, getState: () => state, change, debug });
+  $('tune-all').addEventListener('click', () => ui.tune.start());
   $('embed-play').addEventListener('click', () => ui.player.restart());
   window.addEventListener('popstate', onPopState);
 
