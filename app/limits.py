@@ -27,13 +27,15 @@ GRID_MIN, GRID_MAX, GRID_DEFAULT = 2, 400, 150  # contour grid points per axis
 GRID_CACHE_BYTES = 48 * 2**20  # per cache (named surfaces; typed surfaces), per process: ~100 grids of 150 x 150
 MAX_EXPRESSION = _expression.MAX_LENGTH
 MAX_DEPTH = _expression.MAX_DEPTH
-# Maps (POST /api/maps) and tuning (POST /api/tune). A map's cells run as rows of one batch, where a cell-step of
-# an elementwise optimizer costs a small fraction of a run's step (a 200 x 200 x 300 Adam map: ~0.65 s on NumPy,
-# ~0.08 s compiled, against ~2.7 us a unit): MAP_CELL_STEP units. L-BFGS runs cell by cell at its run's cost.
+# Maps (POST /api/maps) and tuning (POST /api/tune). A sweep call advances all its cells together, so its cost is
+# a fixed part per step (NumPy's calls: ~0.3 ms, MAP_STEP units) plus a small part per cell-step (MAP_CELL_STEP
+# units; a 200 x 200 x 300 Adam map: ~0.65 s on NumPy, ~0.08 s compiled), against ~2.7 us a unit. L-BFGS runs
+# cell by cell, each cell at its run's cost.
 MAP_RESOLUTION_MIN, MAP_RESOLUTION_MAX = 2, 256  # cells per axis of the finest map
 MAP_COARSE = 32  # the first frame's cells per axis; each refinement doubles it, up to the asked resolution
-MAP_CELL_STEP = 0.02  # work units per cell-step of an elementwise optimizer in a batch
-MAX_MAP_WORK = 400_000  # one map (all its frames) or one tuning (every run): ~1 s on NumPy, like MAX_WORK
+MAP_STEP = 100  # work units per step of one sweep call (one chunk of cells)
+MAP_CELL_STEP = 0.03  # work units per cell-step of an elementwise optimizer in a batch
+MAX_MAP_WORK = 1_000_000  # one map (all its frames) or one tuning (every run): ~3 s on NumPy
 
 
 def surface_cost(surface: Any) -> float:
@@ -46,11 +48,12 @@ def work(optimizer: Any, steps: int, surface: Any) -> float:
     return optimizer.cost(steps) * surface_cost(surface)
 
 
-def map_work(optimizer: Any, cells: int, steps: int, surface: Any) -> float:
-    """What ``cells`` runs of ``steps`` steps cost as rows of a sweep: a batched cell-step for elementwise
-    optimizers, a whole run per cell for L-BFGS (which a sweep runs cell by cell)."""
+def map_work(optimizer: Any, cells: int, steps: int, surface: Any, calls: int = 1) -> float:
+    """What ``cells`` runs of ``steps`` steps cost as rows of ``calls`` sweep calls: per step, a fixed part per
+    call and a batched cell-step per cell for elementwise optimizers; a whole run per cell for L-BFGS (which a
+    sweep runs cell by cell)."""
     if optimizer.elementwise:
-        return cells * max(1, steps) * MAP_CELL_STEP * surface_cost(surface)
+        return max(1, steps) * (calls * MAP_STEP + cells * MAP_CELL_STEP) * surface_cost(surface)
     return cells * work(optimizer, steps, surface)
 
 
@@ -66,7 +69,7 @@ def maps_limits() -> dict[str, Any]:
                  "axes": {"min": 1, "max": 2, "max_values": MAX_AXIS},
                  "cells": {"max": MAX_CELLS, "lbfgs_max": MAX_LBFGS_CELLS},
                  "point_steps": {"max": MAX_POINT_STEPS},
-                 "work": {"budget": MAX_MAP_WORK, "cell_step": MAP_CELL_STEP}},
+                 "work": {"budget": MAX_MAP_WORK, "step": MAP_STEP, "cell_step": MAP_CELL_STEP}},
         "tune": {"budget": {"min": 2, "max": MAX_BUDGET, "default": DEFAULT_BUDGET},
                  "lr": list(LR_RANGE), "objectives": list(OBJECTIVES),
                  "runs": {"min": 1, "max": MAX_RUNS}, "work": {"budget": MAX_MAP_WORK}},

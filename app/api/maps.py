@@ -33,7 +33,10 @@ from .expressions import resolve_surface
 
 router = APIRouter(tags=["maps"])
 
-CHUNK_POINT_STEPS = 1_500_000  # cell-steps per sweep call: ~20-80 ms, and big enough for the compiled path
+# A chunk (one sweep call) holds at least MIN_CHUNK_CELLS cells, so NumPy's fixed cost per step is shared by many,
+# and at most about CHUNK_CELL_STEPS cell-steps beyond that (~0.1-0.2 s), so a client that leaves stops it soon.
+MIN_CHUNK_CELLS = 4096
+CHUNK_CELL_STEPS = 3_000_000
 LBFGS_CHUNK_WORK = 5000  # an L-BFGS chunk: about as much work as a trajectory slice
 SLICE = 0.05  # seconds of computing per trip to a worker thread in the stream
 CLIENT_GONE = 499
@@ -110,13 +113,25 @@ class MapJob:
                 cut = {names[0]: values[0][a:b], **{k: v for k, v in zip(names[1:], values[1:], strict=True)}}
                 return lambda: sweep(self.optimizer.SPEC.name, self.surface, self.steps,
                                      starts=np.asarray(self.start), grid=cut, noise=self.noise, seed=self.seed, **hp)
-        if self.optimizer.elementwise:
-            per_chunk = max(1, CHUNK_POINT_STEPS // max(1, per_row * max(1, self.steps)))
-        else:
-            per_chunk = max(1, math.floor(LBFGS_CHUNK_WORK / max(1.0, map_work(self.optimizer, per_row, self.steps,
-                                                                              self.surface))))
+        per_chunk = chunk_rows(self.optimizer, per_row, self.steps, self.surface)
         self.shape = (rows, per_row) if self.kind == "basin" else tuple(len(a["values"]) for a in grid["axes"])
         return grid, [piece(a, min(rows, a + per_chunk)) for a in range(0, rows, per_chunk)]
+
+
+def chunk_rows(optimizer: Optimizer, per_row: int, steps: int, surface: Surface) -> int:
+    """Rows of cells (``per_row`` cells each) per sweep call."""
+    if optimizer.elementwise:
+        cells = max(MIN_CHUNK_CELLS, CHUNK_CELL_STEPS // max(1, steps))
+        return max(1, cells // max(1, per_row))
+    return max(1, math.floor(LBFGS_CHUNK_WORK / max(1.0, map_work(optimizer, per_row, steps, surface))))
+
+
+def frame_work(optimizer: Optimizer, n: int, dims: int, steps: int, surface: Surface) -> float:
+    """One frame's work: its n**dims cells in chunks of rows (n**(dims-1) cells a row), as MapJob.chunks lays
+    them out."""
+    per_row = n ** (dims - 1)
+    calls = math.ceil(n / chunk_rows(optimizer, per_row, steps, surface))
+    return map_work(optimizer, n**dims, steps, surface, calls)
 
 
 def frame(index: int, n: int, grid: dict[str, Any], parts: list[Any], shape: tuple[int, ...]) -> dict[str, Any]:
@@ -210,7 +225,7 @@ async def prepare_map(body: MapRequest, request: Request) -> MapJob:
                       f"{body.optimizer} (it runs cell by cell)", "map_lbfgs_cells", max=MAX_LBFGS_CELLS)
     resolutions = levels(body.resolution)
     dims = 2 if body.kind == "basin" else len(axes)
-    total = math.ceil(sum(map_work(optimizer, n**dims, body.steps, resolved.surface) for n in resolutions))
+    total = math.ceil(sum(frame_work(optimizer, n, dims, body.steps, resolved.surface) for n in resolutions))
     if total > MAX_MAP_WORK:
         raise invalid(("body",), f"asks for {total:,} work units, more than a map's limit of {MAX_MAP_WORK:,}. "
                       "Use fewer steps or a lower resolution.", "map_work_budget", work=total, limit=MAX_MAP_WORK,

@@ -40,6 +40,7 @@ def test_basin_map_legend_minima_and_click_races_from_the_cell(open_page):
     assert sum(t.startswith("Minimum") for t in legend) == 4  # Himmelblau's four minima, each a colour
     stars = p.js("document.getElementById('map-plot').data[1].x.length")
     assert stars == 4
+    assert "view=map" in p.page.url and "mres=32" in p.page.url  # the link carries the map
     xs = _frame_values(p)["x"]
     ys = p.js("window.__playground.debug && document.getElementById('map-plot').data[0].y")
     _click_plot_centre(p)
@@ -78,6 +79,10 @@ def test_hyperparameter_map_click_sets_values_and_slider_moves_marker(open_page)
     assert p.js("document.getElementById('map-plot').data[2].x[0]") < marker
     time.sleep(0.3)
     assert sum("/api/maps/stream" in u for u in p.requests) == requests_before
+    # Colour by steps to converge: the link says so, and the same frame is drawn again with its new colour bar.
+    p.page.select_option("#map-color", "steps")
+    p.wait("/mcolor=steps/.test(location.search)", 10, "the link to carry the colour")
+    p.wait("/steps/.test(document.getElementById('map-plot').data[0].colorbar.title.text)", 10, "the colour bar")
     _no_errors(p)
 
 
