@@ -44,17 +44,13 @@ FIELDS = ("final_loss", "minimum", "converged", "steps_to_converge", "diverged_a
 
 
 def levels(resolution: int) -> list[int]:
-    """The frames' resolutions: the coarse one, doubling, then the asked one.
+    """The frames' resolutions: the coarse one, then the asked one (a frame in between would cost as much as a
+    quarter of the last one and shows little more than the coarse one).
 
     >>> levels(200), levels(32), levels(10)
-    ([32, 64, 128, 200], [32], [10])
+    ([32, 200], [32], [10])
     """
-    out = []
-    n = MAP_COARSE
-    while n < resolution:
-        out.append(n)
-        n *= 2
-    return out + [resolution]
+    return [MAP_COARSE, resolution] if resolution > MAP_COARSE else [resolution]
 
 
 def axis_values(lo: float, hi: float, n: int, scale: str) -> np.ndarray:
