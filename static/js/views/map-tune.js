@@ -10,6 +10,7 @@
 import { t, getLang, runLabels } from '../i18n.js';
 import { defaultColor } from '../state.js';
 import { FONT, config, plotlyText, templateText } from '../plot-common.js';
+import { plotlyReady } from '../plotly-adapter.js';
 import { errorWords } from '../errors.js';
 import { streamTune } from './map-api.js';
 
@@ -113,6 +114,7 @@ export class TunePanel {
   }
 
   async draw() {
+    await plotlyReady(); // Plotly loads async: a fast curve may arrive first
     const state = this.getState();
     const labels = runLabels(state.runs, this.catalog.optimizers);
     const objective = state.tune === 'steps_to_converge' ? t('tune.steps') : t('tune.loss');

@@ -9,6 +9,7 @@
 import { t, fmt, getLang, runLabels } from '../i18n.js';
 import { effectiveStart, LIMITS } from '../state.js';
 import { FONT, config, plotlyText, templateText } from '../plot-common.js';
+import { plotlyReady } from '../plotly-adapter.js';
 import { errorWords } from '../errors.js';
 import { streamMap } from './map-api.js';
 import { axisChoices, axisValue, setAxisValue, defaultAxes, mapRequest } from './map-model.js';
@@ -143,6 +144,7 @@ export class MapView {
 
   /** Draws the current frame for `state` (the marker follows the state's settings). */
   async draw(state) {
+    await plotlyReady(); // Plotly loads async: a fast frame may arrive first
     const f = this.frame;
     if (!f || !this.meta) return;
     const { data, layout, legend } = this.meta.kind === 'basin' ? this.basin(f, state) : this.hyper(f, state);
