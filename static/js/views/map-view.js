@@ -131,9 +131,13 @@ export class MapView {
         select('map-color', t('map.color'), [['loss', t('map.byLoss')], ['steps', t('map.bySteps')]], state.mcolor,
           set('mcolor')));
     }
-    const maxRes = LIMITS.maps?.resolution.max ?? 256;
-    nodes.push(select('map-res', t('map.resolution'), RESOLUTIONS.filter((n) => n <= maxRes)
-      .map((n) => [String(n), `${n} × ${n}`]), String(state.mres), set('mres')));
+    // L-BFGS runs cell by cell, with a lower cell limit: its map is drawn at most lbfgs_max cells a side.
+    const maxRes = run.optimizer === 'lbfgs' ? LIMITS.maps?.resolution.lbfgs_max ?? 16
+      : LIMITS.maps?.resolution.max ?? 256;
+    const shownRes = Math.min(state.mres, maxRes);
+    const resolutions = [...new Set([...RESOLUTIONS.filter((n) => n <= maxRes), shownRes])].sort((a, b) => a - b);
+    nodes.push(select('map-res', t('map.resolution'), resolutions.map((n) => [String(n), `${n} × ${n}`]),
+      String(shownRes), set('mres')));
     const sig = JSON.stringify([getLang(), state.map, state.mrun, state.mx, state.my, state.mcolor, state.mres,
       labels, run.optimizer]);
     if (sig !== this.toolsSig) {
