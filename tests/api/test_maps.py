@@ -24,6 +24,8 @@ HYPER = {"kind": "hyperparameters", "surface": "rosenbrock", "optimizer": "adam"
 TYPED = {"kind": "basin", "surface": {"expression": "x^2 (1 + 0.2 cos(20 pi x)) + y^2",
                                       "domain": {"x": [-2, 2], "y": [-1, 1]}},
          "optimizer": "rmsprop", "params": {"lr": 0.05}, "steps": 40, "resolution": 20}
+LBFGS = {"kind": "basin", "surface": "beale", "optimizer": "lbfgs", "params": {"line_search_fn": "strong_wolfe"},
+         "steps": 4, "resolution": 6}
 TUNE = {"surface": "beale", "start": [1.0, 1.5], "steps": 60, "budget": 9,
         "runs": [{"optimizer": "sgd"}, {"optimizer": "sgd", "params": {"momentum": 0.9}, "label": "Momentum"},
                  {"optimizer": "adam"}, {"optimizer": "lbfgs"}]}
@@ -61,7 +63,7 @@ def test_map_json_equals_direct_sweep_bit_for_bit(client, body):
         assert np.array_equal(np.array(m[name]), getattr(s, name).reshape(shape)), name
 
 
-@pytest.mark.parametrize("body", [BASIN, HYPER, TYPED], ids=["basin", "hyperparameters", "typed"])
+@pytest.mark.parametrize("body", [BASIN, HYPER, TYPED, LBFGS], ids=["basin", "hyperparameters", "typed", "lbfgs"])
 def test_random_map_cells_equal_single_runs(client, body):
     answer = client.post("/api/maps", json=body).json()
     m = answer["map"]
