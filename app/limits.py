@@ -32,6 +32,15 @@ GRID_MIN, GRID_MAX, GRID_DEFAULT = 2, 400, 150  # contour grid points per axis
 GRID_CACHE_BYTES = 48 * 2**20  # per cache (named surfaces; typed surfaces), per process: ~100 grids of 150 x 150
 MAX_EXPRESSION = _expression.MAX_LENGTH
 MAX_DEPTH = _expression.MAX_DEPTH
+# Maps (POST /api/maps) and tuning (POST /api/tune). A sweep call advances all its cells together, so its cost is
+# a fixed part per step (NumPy's calls: ~0.3 ms, MAP_STEP units) plus a small part per cell-step (MAP_CELL_STEP
+# units; a 200 x 200 x 300 Adam map: ~0.65 s on NumPy, ~0.08 s compiled), against ~2.7 us a unit. L-BFGS runs
+# cell by cell, each cell at its run's cost.
+MAP_RESOLUTION_MIN, MAP_RESOLUTION_MAX = 2, 256  # cells per axis of the finest map
+MAP_COARSE = 32  # the first frame's cells per axis; the second frame has the asked resolution
+MAP_STEP = 100  # work units per step of one sweep call (one chunk of cells)
+MAP_CELL_STEP = 0.03  # work units per cell-step of an elementwise optimizer in a batch
+MAX_MAP_WORK = 600_000  # one map (both its frames) or one tuning (every run): ~1.5 s on NumPy
 
 
 def surface_cost(surface: Any) -> float:
@@ -49,6 +58,34 @@ def work(optimizer: Any, steps: int, surface: Any, *, inspect: bool = False) -> 
     """A run's worst-case work: the optimizer's own estimate scaled by what the surface costs to evaluate (and by
     :data:`INSPECT_FACTOR` when its internals are recorded and sent)."""
     return optimizer.cost(steps) * surface_cost(surface) * (INSPECT_FACTOR if inspect else 1.0)
+
+
+def map_work(optimizer: Any, cells: int, steps: int, surface: Any, calls: int = 1) -> float:
+    """What ``cells`` runs of ``steps`` steps cost as rows of ``calls`` sweep calls: per step, a fixed part per
+    call and a batched cell-step per cell for elementwise optimizers; a whole run per cell for L-BFGS (which a
+    sweep runs cell by cell)."""
+    if optimizer.elementwise:
+        return max(1, steps) * (calls * MAP_STEP + cells * MAP_CELL_STEP) * surface_cost(surface)
+    return cells * work(optimizer, steps, surface)
+
+
+def maps_limits() -> dict[str, Any]:
+    """The ``maps`` and ``tune`` keys of ``GET /api/limits``: the core's sweep and tune limits with the API's."""
+    from optim_core.sweep import MAX_AXIS, MAX_CELLS, MAX_LBFGS_CELLS, MAX_POINT_STEPS
+    from optim_core.tune import DEFAULT_BUDGET, LR_RANGE, MAX_BUDGET, OBJECTIVES
+
+    lbfgs_resolution = int(MAX_LBFGS_CELLS**0.5)
+    return {
+        "maps": {"resolution": {"min": MAP_RESOLUTION_MIN, "max": MAP_RESOLUTION_MAX, "coarse": MAP_COARSE,
+                                "lbfgs_max": lbfgs_resolution},
+                 "axes": {"min": 1, "max": 2, "max_values": MAX_AXIS},
+                 "cells": {"max": MAX_CELLS, "lbfgs_max": MAX_LBFGS_CELLS},
+                 "point_steps": {"max": MAX_POINT_STEPS},
+                 "work": {"budget": MAX_MAP_WORK, "step": MAP_STEP, "cell_step": MAP_CELL_STEP}},
+        "tune": {"budget": {"min": 2, "max": MAX_BUDGET, "default": DEFAULT_BUDGET},
+                 "lr": list(LR_RANGE), "objectives": list(OBJECTIVES),
+                 "runs": {"min": 1, "max": MAX_RUNS}, "work": {"budget": MAX_MAP_WORK}},
+    }
 
 
 def start_rule() -> dict[str, Any]:
@@ -95,6 +132,7 @@ def limits(max_work: int) -> dict[str, Any]:
                  "scheduler_per_step": SCHEDULER_STEP_COST, "inspect_factor": INSPECT_FACTOR},
         "body": {"max_bytes": MAX_BODY_BYTES},
         "train": train_limits(),
+        **maps_limits(),
     }
 
 

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from threadpoolctl import threadpool_limits
 
 from .admission import Admission
-from .api import catalog, export, expressions, pages, schedulers, trajectories
+from .api import catalog, export, expressions, maps, pages, schedulers, trajectories, tune
 from .api import inspect as inspect_api
 from .api import train as train_api
 from .config import Settings
@@ -170,6 +170,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(schedulers.router)
     app.include_router(inspect_api.router)
     app.include_router(train_api.router)
+    app.include_router(maps.router)
+    app.include_router(tune.router)
     pages.mount_pages(app, settings)
     return app
 

@@ -462,3 +462,47 @@ class TrainRequest(StrictModel):
                     explain(f"must be a list of 1 to {MAX_TRAIN_RUNS} runs", "run_count", min=1,
                             max=MAX_TRAIN_RUNS)]
     landscape: LandscapeOptions = Field(default_factory=LandscapeOptions)
+# ------------------------------------------------------------------------------------- maps and tuning (issue 12)
+from optim_core.tune import DEFAULT_BUDGET, MAX_BUDGET, OBJECTIVES  # noqa: E402
+
+from .limits import MAP_RESOLUTION_MAX, MAP_RESOLUTION_MIN  # noqa: E402 - the section stands alone for merging
+
+MapResolution = integer(MAP_RESOLUTION_MIN, MAP_RESOLUTION_MAX)
+AxisValue = _finite(-MAX_COORD, MAX_COORD)
+
+
+class MapAxis(StrictModel):
+    """One axis of a hyperparameter map: a grid name (a numeric hyperparameter, ``name[0]``/``name[1]``, or
+    ``beta1``/``beta2``) and its range, spaced evenly or evenly in the logarithm."""
+
+    name: Annotated[str, Field(max_length=40), explain("must be a hyperparameter name", "axis_name")]
+    min: AxisValue
+    max: AxisValue
+    scale: Literal["linear", "log"] = "linear"
+
+
+class MapRequest(Run):
+    """A basin map (every start of the surface's domain) or a hyperparameter map (one or two ``axes``, from
+    ``start``), of one optimizer with its ``params``; ``label`` is echoed."""
+
+    kind: Literal["basin", "hyperparameters"]
+    surface: SurfaceRef
+    steps: Steps
+    resolution: MapResolution
+    start: Point | None = Field(None, description="Hyperparameter maps: the start point; null for the default")
+    axes: Annotated[list[MapAxis], Field(max_length=2),
+                    explain("must be a list of at most 2 axes", "axis_count", max=2)] = Field(default_factory=list)
+    noise: Noise = Field(default_factory=Noise)
+
+
+class TuneRequest(StrictModel):
+    """Each run's optimizer tuned over the same log grid of lr, its other ``params`` held fixed."""
+
+    surface: SurfaceRef
+    start: Point | None = Field(None, description="The start point; null for the surface's default start")
+    steps: Steps
+    runs: Annotated[list[Run], Field(min_length=1, max_length=MAX_RUNS),
+                    explain(f"must be a list of 1 to {MAX_RUNS} runs", "run_count", min=1, max=MAX_RUNS)]
+    objective: Literal[tuple(OBJECTIVES)] = "final_loss"
+    budget: integer(2, MAX_BUDGET) = DEFAULT_BUDGET
+    noise: Noise = Field(default_factory=Noise)

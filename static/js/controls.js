@@ -168,7 +168,7 @@ export class Controls {
     bounded('steps', 'steps.label', true);
     bounded('noise', 'noise.label', false);
     bounded('seed', 'seed.label', true);
-    for (const id of ['view-2d', 'view-3d']) {
+    for (const id of ['view-2d', 'view-3d', 'view-map']) {
       $(id).addEventListener('change', (e) => {
         if (e.target.checked) this.change((s) => { s.view = e.target.value; }, { push: true });
       });
@@ -248,6 +248,7 @@ export class Controls {
     setValue($('seed'), s.seed);
     $('view-2d').checked = s.view === '2d';
     $('view-3d').checked = s.view === '3d';
+    $('view-map').checked = s.view === 'map';
     $('aspect').checked = s.aspect === 'equal';
     $('aspect').disabled = s.view !== '2d';
     const work = this.getWork();

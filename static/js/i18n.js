@@ -3,6 +3,7 @@
 
 import { SURFACES, PLOTLY_ZH } from './i18n-tables.js';
 import { SCHED_EN, SCHED_ZH } from './i18n-schedules.js';
+import { MAP_EN, MAP_ZH } from './views/map-i18n.js';
 
 const en = {
   'app.title': 'Optimizer Playground',
@@ -204,6 +205,7 @@ const en = {
   'embed.play': 'Play',
   'embed.replay': 'Replay',
   'embed.open': 'Open in Optimizer Playground',
+  ...MAP_EN,
 };
 
 const zh = {
@@ -406,6 +408,7 @@ const zh = {
   'embed.play': '播放',
   'embed.replay': '重新播放',
   'embed.open': '在优化器游乐场中打开',
+  ...MAP_ZH,
 };
 
 Object.assign(en, SCHED_EN);

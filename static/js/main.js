@@ -24,6 +24,8 @@ import { showModes } from './views/modes.js';
 import { LrChart } from './views/lr-chart.js';
 import { Inspector } from './views/inspector.js';
 import './views/model-i18n.js'; // model mode's words: the topbar links to it
+import { MapView } from './views/map-view.js';
+import { TunePanel } from './views/map-tune.js';
 
 const $ = (id) => document.getElementById(id);
 const catalog = { optimizers: {}, surfaces: {}, surfaceNames: [], presetNames: PRESET_NAMES };
@@ -68,6 +70,9 @@ function afterStateChange() {
   ui.controls.render();
   ui.player.speed = state.speed;
   showModes(state, catalog, ui.controls);
+  document.body.classList.toggle('map-view', state.view === 'map');
+  ui.map.update(state);
+  ui.tune.update(state);
   refresh();
 }
 
@@ -158,8 +163,10 @@ async function drawNow() {
   // The inspector takes its run first (synchronously), so that the plot draws its arrows; its box may follow.
   const inspected = ui.inspector.update({ open: inspecting(), runs: result.runs, paths: ui.paths, irun: state.irun,
     step: player.step, domain: scene.domain, complete: result.complete });
-  await ui.plot.draw(scene, ui.paths, player.step,
-    { legend: state.embed, large: state.present, equal: state.aspect === 'equal' });
+  if (state.view !== 'map') { // the Map view draws its own figure (views/map-view.js)
+    await ui.plot.draw(scene, ui.paths, player.step,
+      { legend: state.embed, large: state.present, equal: state.aspect === 'equal' });
+  }
   ui.drawnLang = getLang();
   $('plot-loading').hidden = true;
   document.body.classList.remove('loading');
@@ -177,7 +184,7 @@ async function drawNow() {
 }
 
 function onStep(k) {
-  ui.plot.showStep(k);
+  if (state.view !== 'map') ui.plot.showStep(k);
   if (!state.present && !state.embed) ui.loss.showStep(k);
   if (state.present) ui.legend.showStep(k);
   if (!state.embed) ui.legend.showNow(k);
@@ -263,6 +270,12 @@ async function boot() {
   });
   ui.exports = new Exports({ getState: () => state, catalog, plot: ui.plot, player: ui.player,
     getPaths: () => ui.paths ?? [], getResult: () => ui.loader.result, draw });
+  ui.map = new MapView({ wrap: $('map-wrap'), tools: $('map-tools'), plot: $('map-plot'), legend: $('map-legend'),
+    status: $('map-status') }, { catalog, getState: () => state, change, debug });
+  ui.tune = new TunePanel({ panel: $('tune-panel'), chart: $('tune-chart'), rule: $('tune-rule'),
+    status: $('tune-status'), close: $('tune-close'), apply: $('tune-apply') },
+  { catalog, getState: () => state, change, debug });
+  $('tune-all').addEventListener('click', () => ui.tune.start());
   $('embed-play').addEventListener('click', () => ui.player.restart());
   window.addEventListener('popstate', onPopState);
 

@@ -21,6 +21,9 @@
 //   &view=2d|3d  &aspect=fill (2-D axes fill the box instead of equal scale)  &lang=en|zh
 //   &speed=60 (steps per second)  &present=1  &embed=1
 //   &inspect=1&irun=0               the inspector open, on run irun (0-based; asks the server for each run's state)
+//   &view=map with the map's settings (each omitted at its default): &map=basin|hyper, &mrun=0 (the run mapped),
+//   &mx=lr&my=beta1 (a hyperparameter map's axes; empty: the first numeric ones), &mres=64 (cells per axis),
+//   &mcolor=loss|steps;  &tune=final_loss|steps_to_converge shows the tuning chart (its runs are the link's)
 //
 // Values that do not parse fall back to their defaults, numbers out of range are clamped, and each change adds
 // a notice {key, value, to, why, min, max} that the page words (what was changed, to what, why) as text. Nothing read here is ever treated as markup.
@@ -65,7 +68,7 @@ export const PROPS = [
   { name: 'runs', type: 'runs', default: [] },
   { name: 'noise', type: 'float', default: 0, min: null, max: null },
   { name: 'seed', type: 'int', default: 0, min: null, max: null },
-  { name: 'view', type: 'enum', default: '2d', values: () => ['2d', '3d'] },
+  { name: 'view', type: 'enum', default: '2d', values: () => ['2d', '3d', 'map'] },
   { name: 'aspect', type: 'enum', default: 'equal', values: () => ['equal', 'fill'] },
   { name: 'lang', type: 'enum', default: '', values: () => ['', 'en', 'zh'] },
   { name: 'speed', type: 'float', default: 60, min: SPEEDS[0], max: SPEEDS[SPEEDS.length - 1] },
@@ -73,7 +76,18 @@ export const PROPS = [
   { name: 'embed', type: 'bool', default: false },
   { name: 'inspect', type: 'bool', default: false },
   { name: 'irun', type: 'int', default: 0, min: 0, max: 15 },
+  // The Map view (views/map-view.js) and tuning (views/map-tune.js); bounds from /api/limits' "maps".
+  { name: 'map', type: 'enum', default: 'basin', values: () => ['basin', 'hyper'] },
+  { name: 'mrun', type: 'int', default: 0, min: 0, max: 15 },
+  { name: 'mx', type: 'string', default: '', maxLength: 40 },
+  { name: 'my', type: 'string', default: '', maxLength: 40 },
+  { name: 'mres', type: 'int', default: 64, min: 2, max: 256 },
+  { name: 'mcolor', type: 'enum', default: 'loss', values: () => ['loss', 'steps'] },
+  { name: 'tune', type: 'enum', default: '', values: () => ['', 'final_loss', 'steps_to_converge'] },
 ];
+
+// The map settings' URL keys, written only when they differ from their defaults.
+const MAP_KEYS = { ints: ['mrun', 'mres'], strings: ['map', 'mx', 'my', 'mcolor', 'tune'] };
 
 const PROP = Object.fromEntries(PROPS.map((p) => [p.name, p]));
 
@@ -89,6 +103,8 @@ export function setLimits(limits) {
   PROP.expr.maxLength = limits.expression.max_length;
   PROP.xr.default = [...typed.domain.x];
   PROP.yr.default = [...typed.domain.y];
+  if (limits.maps) Object.assign(PROP.mres, { min: limits.maps.resolution.min, max: limits.maps.resolution.max });
+  if (limits.runs) PROP.mrun.max = limits.runs.max - 1;
 }
 
 /** The bounds of a plain field, for controls' min/max attributes and messages. */
@@ -252,6 +268,9 @@ export function toQuery(state, catalog) {
   if (state.present) out.push(['present', '1']);
   if (state.embed) out.push(['embed', '1']);
   if (state.inspect) out.push(['inspect', '1'], ['irun', String(state.irun)]);
+  for (const k of [...MAP_KEYS.strings, ...MAP_KEYS.ints]) {
+    if (state[k] !== PROP[k].default) out.push([k, String(state[k])]);
+  }
   // Keep the separators of the runs readable: , : | = _ need no escaping inside a query value.
   return out.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')
     .replace(/%7C/g, '|').replace(/%3D/g, '=').replace(/%3B/g, ';').replace(/%5B/g, '[').replace(/%5D/g, ']')}`)
@@ -332,6 +351,13 @@ export function fromQuery(search, catalog, applyPreset) {
   if (has('irun')) {
     const v = num('irun', true);
     if (v !== undefined) state.irun = v;
+  }
+  for (const k of MAP_KEYS.strings) if (has(k)) state[k] = get(k);
+  for (const k of MAP_KEYS.ints) {
+    if (has(k)) {
+      const v = num(k, true);
+      if (v !== undefined) state[k] = v;
+    }
   }
   if (has('runs')) state.runs = decodeRunsWithSchedules(decodeRuns, get('runs'), catalog, notices);
 
