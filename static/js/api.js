@@ -88,12 +88,12 @@ export async function postTrajectories(body, signal) {
 }
 
 /**
- * POST /api/trajectories/stream, read as text/event-stream with fetch (EventSource cannot POST).
- * Calls handlers.meta(data), handlers.points(data) for each window, handlers.done(data); resolves when the
- * stream ends. An abort rejects with an AbortError, like fetch.
+ * POST a body to a Server-Sent Events route and read it as text/event-stream with fetch (EventSource cannot POST).
+ * Calls handlers[event](data) for each event; resolves when the stream ends after its "done" event. An abort
+ * rejects with an AbortError, like fetch.
  */
-export async function streamTrajectories(body, handlers, signal) {
-  const res = await send('api/trajectories/stream', { method: 'POST', body, signal });
+export async function streamEvents(path, body, handlers, signal) {
+  const res = await send(path, { method: 'POST', body, signal });
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -126,4 +126,9 @@ export async function streamTrajectories(body, handlers, signal) {
   }
   if (buffer.trim()) dispatch(buffer);
   if (!sawDone) throw new ApiError(0, 'the stream ended early', null);
+}
+
+/** POST /api/trajectories/stream: handlers.meta(data), handlers.points(data) for each window, handlers.done. */
+export function streamTrajectories(body, handlers, signal) {
+  return streamEvents('api/trajectories/stream', body, handlers, signal);
 }
