@@ -296,7 +296,7 @@ SCHEDULES = [("StepLR", {"step_size": 100, "gamma": 0.5}), ("CosineAnnealingLR",
 def scheduler_row(repeats: int, steps: int = 2000) -> None:
     """Part 3: the single path with and without a schedule, interleaved, medians of thread CPU time."""
     start = SURFACES["rosenbrock"].start
-    print(f"3) scheduler row: adam, one start point x {steps} steps, with and without a schedule (median thread CPU "
+    print(f"4) scheduler row: adam, one start point x {steps} steps, with and without a schedule (median thread CPU "
           f"time of {repeats}, interleaved)")
     print(f"   {'schedule':20s} {'plain':>9s} {'scheduled':>10s} {'ratio':>7s} {'per step':>10s}")
     for name, params in SCHEDULES:
