@@ -224,6 +224,7 @@ async function boot() {
     api.getSurfaces(), api.getSchedulers()]);
   catalog.schedulers = Object.fromEntries(schedulers.map((s) => [s.name, s]));
   provideFeature('scheduler'); // the schedule lessons can be listed now
+  provideFeature('map'); // and the map lessons (views/map-view.js)
   setLimits(limits);
   for (const o of optimizers) catalog.optimizers[o.name] = o;
   for (const s of surfaces) catalog.surfaces[s.name] = s;

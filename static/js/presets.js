@@ -146,6 +146,13 @@ export function presetApplier(catalog, makeRun) {
     state.view = p.view;
     state.noise = p.noise ?? 0;
     state.seed = p.seed ?? 0;
-    if (p.map) state.map = JSON.parse(JSON.stringify(p.map));
+    if (p.map) { // the Map view's own URL fields (views/map-view.js); the JSON's words are the lesson's
+      state.map = p.map.kind === 'basins' ? 'basin' : 'hyper';
+      state.mrun = 0;
+      state.mx = p.map.x?.name ?? '';
+      state.my = p.map.y?.name ?? '';
+      if (p.map.resolution) state.mres = p.map.resolution;
+      state.mcolor = p.map.color === 'steps_to_converge' ? 'steps' : 'loss';
+    }
   };
 }

@@ -92,14 +92,15 @@ def test_schedule_presets_draw_their_lr_with_a_caption(open_page, name):
     assert p.console_errors == [] and p.page_errors == []
 
 
-def test_a_link_to_a_preset_whose_feature_is_missing_falls_back(open_page):
-    p = open_page("?preset=contour", width=1366, height=768)
-    # A link to a preset whose feature is missing opens as an unknown preset would (on the contour race), and
-    # says so in the notice.
-    q = open_page("?preset=distill-map", width=1366, height=768)
-    assert q.state()["preset"] in ("", "contour")
-    assert q.js("document.getElementById('notices').hidden") is False
-    assert p.console_errors == [] and q.page_errors == []
+@pytest.mark.parametrize("name", [n for n in NEEDING if PRESETS[n]["needs"] == "map"])
+def test_map_presets_draw_their_map_with_a_caption(open_page, name):
+    p = open_page(f"?preset={name}&lang=en", width=1366, height=768)
+    assert "map" in p.js("window.__playground.features")
+    p.wait("window.__playground.debug.mapDraws > 0", timeout=60, what="the map to draw")
+    state = p.state()
+    assert state["view"] == "map" and state["map"] == ("basin" if PRESETS[name]["map"]["kind"] == "basins" else "hyper")
+    assert p.js("document.getElementById('preset-caption').textContent").strip() == PRESETS[name]["caption"]["en"]
+    assert p.console_errors == [] and p.page_errors == []
 
 
 SHOTS = [("distill-quadratic", 1366, 768, ""), ("adam-moments", 1366, 768, ""), ("momentum-damping", 390, 844, ""),
