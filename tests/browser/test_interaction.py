@@ -228,6 +228,23 @@ def test_copy_link_puts_the_url_on_the_clipboard(open_page):
         assert p.js("document.querySelector('.copy-fallback').value") == p.js("location.href")
 
 
+def test_a_refused_clipboard_shows_the_link_selected_to_copy_by_hand(open_page):
+    # The browser may refuse the clipboard (no permission, an insecure origin): the link is then shown in a
+    # field, selected. The status line is never shown empty while the clipboard is asked (it once was, and a
+    # check that read it in that moment found neither message nor field).
+    p = open_page("?preset=contour")
+    p.js("void (navigator.clipboard.writeText = () => new Promise((_, no) => setTimeout("
+         "() => no(new DOMException('refused', 'NotAllowedError')), 300)))")
+    p.page.click("#copy-link")
+    assert p.js("document.getElementById('copy-status').hidden") is True
+    p.wait("!document.getElementById('copy-status').hidden")
+    assert p.js("document.querySelector('#copy-status .copy-fallback').value") == p.js("location.href")
+    assert p.js("document.activeElement.className") == "copy-fallback"
+    assert p.js("(() => { const f = document.activeElement; return f.selectionEnd - f.selectionStart; })()") \
+        == len(p.js("location.href"))
+    assert p.console_errors == [] and p.page_errors == []
+
+
 def test_double_click_zooms_back_out_without_moving_the_start(open_page):
     p = open_page("?preset=contour")
     box = p.js("(() => { const r = document.querySelector('#plot .plot-top').getBoundingClientRect(); "

@@ -77,7 +77,8 @@ export function showNote(text) {
 /** Copies text to the clipboard, or shows it in a field to copy by hand; `done` is the message on success. */
 export async function copyText(text, done) {
   const status = $('copy-status');
-  status.hidden = false;
+  // Shown only once it says something: an empty or stale line while the clipboard answers
+  // would read as the result.
   try {
     await navigator.clipboard.writeText(text);
     status.replaceChildren(done);
@@ -89,10 +90,12 @@ export async function copyText(text, done) {
     input.className = 'copy-fallback';
     input.setAttribute('aria-label', t('copy.manual'));
     status.replaceChildren(`${t('copy.manual')} `, input);
+    status.hidden = false; // before focus: a hidden field takes no focus or selection
     input.focus();
     input.select();
     try { document.execCommand('copy'); } catch { /* the field is there to copy by hand */ }
   }
+  status.hidden = false;
   clearTimeout(copyText.timer);
   copyText.timer = setTimeout(() => { status.hidden = true; }, 8000);
 }
