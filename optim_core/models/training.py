@@ -221,12 +221,16 @@ class Trainer:
         self.batch_loss = np.full(steps, np.nan)
         self.accuracy = np.full(steps + 1, np.nan) if net.classifier else None
         self.params[0] = p
+        # with a scheduler, filled as the loop goes and readable up to t like loss (momentum: NaN where the
+        # scheduler wrote none; the Training's is None if it never did)
+        self.lr = None if scheduler is None else np.full(steps + 1, np.nan)
+        self.momentum = None if scheduler is None else np.full(steps + 1, np.nan)
         self.t = 0  # optimizer steps done
         self.done = False
         self._started = False  # the loop computes loss[0] when it first runs
         self._result = None
         self._epochs = _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, self.params, self.rows,
-                             self.loss, self.batch_loss, self.accuracy, scheduler)
+                             self.loss, self.batch_loss, self.accuracy, scheduler, self.lr, self.momentum)
 
     @property
     def steps(self) -> int:
@@ -305,16 +309,12 @@ def _kept_steps(steps: int, n_params: int) -> np.ndarray:
     return kept if kept[-1] == steps else np.append(kept, steps)
 
 
-def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc, scheduler):
-    """The training loop, a generator: fills the arrays in place, yields the steps done after each epoch, and
-    returns (the step where the loss left the reals or None, the scheduled lr per step or None, the scheduled
-    momentum or beta1 per step or None)."""
-    steps = len(batch_loss)
-    lrs = moms = None
+def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc, scheduler,
+          lrs, moms):
+    """The training loop, a generator: fills the arrays in place (``lrs``, ``moms``: None without a scheduler),
+    yields the steps done after each epoch, and returns (the step where the loss left the reals or None, the
+    scheduled lr per step or None, the scheduled momentum or beta1 per step or None)."""
     values = {}
-    if scheduler is not None:
-        lrs = np.full(steps + 1, np.nan)
-        moms = np.full(steps + 1, np.nan)
     diverged = yield from _steps(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss,
                                  batch_loss, acc, scheduler, lrs, moms, values)
     if moms is not None and np.isnan(moms[1:]).all():
