@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from optim_core import OPTIMIZERS
 from optim_core.models import DATASETS, HIDDEN_LAYERS_RANGE, MODELS, Trainer, make_data, make_model
+from optim_core.models.training import one_blas_thread
 
 from ..admission import Gate, admitted, compute_in_slices
 from ..errors import invalid
@@ -209,8 +210,10 @@ def _advance_window(job: TrainJob, i: int, epochs: int) -> dict[str, Any]:
     trainer.advance(epochs)
     out = _series(job, i, start_loss, start_batch)
     rows = slice(start_row, _kept(trainer))
-    out["heatmap"] = None if job.axes is None else live_heatmap(job.net, trainer.params[:rows.stop],
-                                                                trainer.rows[:rows.stop], job.axes)
+    out["heatmap"] = None
+    if job.axes is not None:
+        with one_blas_thread():  # as training: BLAS's threads, spinning on a busy machine, made it 60x slower
+            out["heatmap"] = live_heatmap(job.net, trainer.params[:rows.stop], trainer.rows[:rows.stop], job.axes)
     out["weights"] = out["weight_steps"] = None
     if job.body.model.name == "line":
         out["weights"] = finite_or_none(trainer.params[rows])

@@ -244,7 +244,7 @@ class Trainer:
 
     def advance(self, epochs: int = 1) -> bool:
         """Run up to ``epochs`` more epochs; True once training is over (all epochs, or diverged)."""
-        with _one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             self._started = True
             for _ in range(epochs):
                 try:
@@ -284,7 +284,7 @@ def _controller() -> ThreadpoolController:
 
 
 @contextmanager
-def _one_blas_thread():
+def one_blas_thread():
     """BLAS on one thread while any training runs: these matrices are tiny, and OpenBLAS's threads, spinning on a
     busy machine, made a 2000 x 32 product 30x slower (measured: 10 ms against 0.3 ms). Counted, so runs in
     concurrent threads restore the original setting only when the last one ends."""
