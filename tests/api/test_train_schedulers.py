@@ -85,3 +85,29 @@ def test_the_stream_sends_lr_and_momentum_with_the_losses(client):
         if scheduled:
             assert len(data["lr"]) == len(data["loss"])  # aligned with offset, as the losses are
     assert reassemble(events) == post(client, SCHEDULED)
+
+
+def test_the_export_goldens_hold_cycled_and_plateau_schedulers_run_by_torch():
+    """The losses themselves are checked against torch's in test_train.py (every golden case, to 1e-10)."""
+    import json
+    from pathlib import Path
+
+    golden = json.loads((Path(__file__).resolve().parents[1] / "data" / "train_export_golden.json").read_text())
+    runs = [(case["body"], run) for case in golden["cases"].values() for run in case["body"]["runs"]]
+    names = {(run.get("scheduler") or {}).get("name") for _, run in runs}
+    assert {"OneCycleLR", "CyclicLR", "ReduceLROnPlateau", "SequentialLR",
+            "MultiplicativeLR"} <= names
+    assert any(run.get("scheduler", {}).get("name") == "ReduceLROnPlateau" and body.get("batch_size")
+               for body, run in runs)
+
+
+def test_the_training_script_builds_each_scheduler_with_every_keyword(client):
+    r = client.post("/api/export/pytorch", json=SCHEDULED)
+    assert r.status_code == 200, r.text
+    text = r.text
+    assert ("torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=0.05, total_steps=48, epochs=None, "
+            "steps_per_epoch=None, pct_start=0.3, anneal_strategy='cos', cycle_momentum=True") in text
+    assert "torch.optim.lr_scheduler.SequentialLR(optimizer, schedulers=[" in text
+    assert "torch.optim.lr_scheduler.LinearLR(optimizer, start_factor=0.1, end_factor=1.0, total_iters=10)" in text
+    assert "scheduler.step(value.item())" in text and text.count("scheduler = ") == 3
+    compile(text, "exported.py", "exec")  # a script Python can run
