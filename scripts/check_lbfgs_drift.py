@@ -125,9 +125,10 @@ def report(title, model_options, data, hyper) -> None:
         t = next((t for t in range(EPOCHS + 1) if diff[t] > threshold), None)
         s = next((t for t in range(EPOCHS + 1) if self_diff[t] > threshold), None)
         print(f"  rel > {threshold:.0e}: ours vs torch at step {t}, ours vs ours-from-1-ulp at step {s}")
-    print("step   ours-vs-torch   ours-vs-ours(1 ulp)   loss (torch)")
+    print("step   ours-vs-torch   ours-vs-ours(1 ulp)   loss (torch)   loss (ours)")
     for t in (1, 2, 5, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100):
-        print(f"{t:4d}   {diff[t]:12.2e}   {self_diff[t]:12.2e}          {net.evaluate(b[t], X, y)[0]:.6g}")
+        print(f"{t:4d}   {diff[t]:12.2e}   {self_diff[t]:12.2e}          {net.evaluate(b[t], X, y)[0]:.6g}"
+              f"       {net.evaluate(a[t], X, y)[0]:.6g}")
     lo = next((t for t in range(EPOCHS + 1) if diff[t] > 1e-15), None)
     hi = next((t for t in range(EPOCHS + 1) if diff[t] > 1e-8), None)
     if lo is not None and hi is not None and hi > lo:

@@ -156,3 +156,17 @@ def test_the_page_has_en_and_zh_words_for_every_train_refusal(client, body, code
 def test_errors_js_words_a_rule_before_its_code():
     text = (ROOT / "static/js/errors.js").read_text(encoding="utf-8")
     assert "err.${code}.${params.rule}" in text
+
+
+@pytest.mark.parametrize("scheduler", [
+    {"name": "OneCycleLR", "params": {"max_lr": 0.1, "total_steps": SPIRAL_STEPS - 1}},
+    {"name": "SequentialLR", "params": {"milestones": [5], "schedulers": [
+        {"name": "StepLR", "params": {"step_size": 0}}, {"name": "ExponentialLR", "params": {"gamma": 0.9}}]}},
+    {"name": "CyclicLR", "params": {"base_lr": 0.01, "max_lr": 0.1, "mode": "sideways"}},
+], ids=["total_steps", "nested", "choice"])
+def test_a_scheduler_refusal_is_the_one_trajectories_give_for_the_same_steps(client, scheduler):
+    trained = client.post("/api/train", json=_sched(SPIRAL, scheduler, run=1))
+    traced = client.post("/api/trajectories", json={"surface": "beale", "steps": SPIRAL_STEPS, "runs": [
+        SPIRAL["runs"][0], {**SPIRAL["runs"][1], "scheduler": scheduler}]})
+    assert trained.status_code == traced.status_code == 422
+    assert trained.json() == traced.json()
