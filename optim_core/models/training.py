@@ -4,6 +4,11 @@ Each step is torch's ``optimizer.zero_grad(); loss_fn(model(X[batch]), y[batch])
 with the optimizer applied to the whole parameter vector through the one protocol of optim_core:
 ``opt.init(params)`` and ``opt.step(params, grad, state, *, objective=None)``. L-BFGS gets ``objective``, a closure
 on the full batch returning (loss, grad), as torch's ``optimizer.step(closure)`` does.
+
+Parity with torch is to ~1e-10 relative, not to the bit: the matrix products sum in another order than torch's BLAS.
+L-BFGS on an MLP amplifies those last bits by ~2x per step (its line searches on a non-convex loss), so after a few
+dozen steps ours and torch's differ by more than 1e-10, as torch's own run does from weights moved by one ulp; the
+closure counts agree until then (scripts/check_lbfgs_drift.py, docs/api.md).
 """
 
 from __future__ import annotations
