@@ -46,12 +46,44 @@ class Gate:
     def leave(self) -> None:
         self.pending -= 1
 
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
+    def semaphore(self) -> asyncio.Semaphore:
         if self._semaphore is None:  # made on the event loop that uses it
             self._semaphore = asyncio.Semaphore(self.slots)
-        async with self._semaphore:
+        return self._semaphore
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        async with self.semaphore():
             yield
+
+
+class Ticket:
+    """One admitted request's hold on its lane: :meth:`running` takes a slot, and the slot is given back once,
+    either when the computation ends or when the request is over (:func:`admitted`), whichever is first.
+
+    Why both: a stream computes inside an async generator, and when its client goes away FastAPI cancels the task
+    that pulls from it. If the generator was paused at a ``yield`` then, nothing closes it until the garbage
+    collector does (seconds to minutes later), and the slot it holds would keep every other heavy request waiting.
+    """
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+        self.name = gate.name
+        self._held = False
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[None]:
+        await self.gate.semaphore().acquire()
+        self._held = True
+        try:
+            yield
+        finally:
+            self.release()
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self.gate.semaphore().release()
 
 
 class Admission:
@@ -67,20 +99,23 @@ class Admission:
 
 
 @asynccontextmanager
-async def admitted(request: Request, work: float) -> AsyncIterator[Gate]:
-    """For a FastAPI dependency (``async with admitted(...) as gate: yield gate``): the lane for ``work``, or a 503
-    now if its queue is full. Nothing is awaited before :meth:`Gate.enter`, so the check and the count are one
-    step on the event loop; the request leaves the lane once its response is over (FastAPI runs a dependency's
-    exit after the response, a stream's too)."""
+async def admitted(request: Request, work: float) -> AsyncIterator[Ticket]:
+    """For a FastAPI dependency (``async with admitted(...) as gate: yield gate``): a :class:`Ticket` for the lane
+    of ``work``, or a 503 now if its queue is full. Nothing is awaited before :meth:`Gate.enter`, so the check and
+    the count are one step on the event loop; the request leaves the lane, and gives back its slot if an abandoned
+    stream still holds it, once its response is over (FastAPI runs a dependency's exit after the response, a
+    stream's too)."""
     gate = request.app.state.admission.gate(work)
     gate.enter()
+    ticket = Ticket(gate)
     try:
-        yield gate
+        yield ticket
     finally:
+        ticket.release()
         gate.leave()
 
 
-async def compute_in_slices(request: Request, gate: Gate, advance: Callable[[float], object],
+async def compute_in_slices(request: Request, gate: Ticket, advance: Callable[[float], object],
                             done: Callable[[], bool]) -> bool:
     """Run ``advance(seconds)`` in a worker thread, a slice at a time, inside the gate, until ``done()``; between
     slices, check that the client is still there. False if it has gone (the work is then abandoned). Maps, tuning

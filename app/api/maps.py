@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from optim_core import OPTIMIZERS, Optimizer, Surface, sweep
 from optim_core.sweep import MAX_LBFGS_CELLS, _validate, grid_name
 
-from ..admission import Gate, admitted, compute_in_slices
+from ..admission import Ticket, admitted, compute_in_slices
 from ..errors import invalid
 from ..limits import MAP_COARSE, MAX_MAP_WORK, map_work
 from ..schemas import MapRequest, fmt
@@ -235,12 +235,12 @@ async def prepare_map(body: MapRequest, request: Request) -> MapJob:
 MapJobDep = Annotated[MapJob, Depends(prepare_map)]
 
 
-async def admit_map(job: MapJobDep, request: Request) -> AsyncIterator[Gate]:
+async def admit_map(job: MapJobDep, request: Request) -> AsyncIterator[Ticket]:
     async with admitted(request, job.work) as gate:
         yield gate
 
 
-async def stream_map(job: MapJob, gate: Gate, request: Request) -> AsyncIterator[ServerSentEvent]:
+async def stream_map(job: MapJob, gate: Ticket, request: Request) -> AsyncIterator[ServerSentEvent]:
     async with gate.running():
         yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
         computation = MapComputation(job)
@@ -256,7 +256,7 @@ async def stream_map(job: MapJob, gate: Gate, request: Request) -> AsyncIterator
 
 
 @router.post("/api/maps", responses=BODY_ERRORS)
-async def create_map(job: MapJobDep, gate: Annotated[Gate, Depends(admit_map)], request: Request):
+async def create_map(job: MapJobDep, gate: Annotated[Ticket, Depends(admit_map)], request: Request):
     """The finest frame of a basin or hyperparameter map, with the request's echo (see docs/api.md)."""
     computation = MapComputation(job)
     if not await compute_in_slices(request, gate, computation.advance, lambda: computation.done):
@@ -265,7 +265,7 @@ async def create_map(job: MapJobDep, gate: Annotated[Gate, Depends(admit_map)], 
 
 
 @router.post("/api/maps/stream", response_class=EventSourceResponse, responses=BODY_ERRORS)
-async def stream_map_frames(job: MapJobDep, gate: Annotated[Gate, Depends(admit_map)],
+async def stream_map_frames(job: MapJobDep, gate: Annotated[Ticket, Depends(admit_map)],
                             request: Request) -> AsyncIterable[ServerSentEvent]:
     """The same map as events: ``meta``, a ``frame`` per resolution (coarse first; the last equals the JSON
     answer's ``map``), then ``done``."""

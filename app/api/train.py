@@ -29,7 +29,7 @@ from optim_core import OPTIMIZERS
 from optim_core.models import DATASETS, HIDDEN_LAYERS_RANGE, MODELS, Trainer, make_data, make_model
 from optim_core.models.training import one_blas_thread
 
-from ..admission import Gate, admitted, compute_in_slices
+from ..admission import Ticket, admitted, compute_in_slices
 from ..errors import invalid
 from ..limits import MAX_TRAIN_WORK, train_work
 from ..scheduling import cycled, scheduler_echo, scheduler_problems, scheduler_spec
@@ -221,7 +221,7 @@ def _advance_window(job: TrainJob, i: int, epochs: int) -> dict[str, Any]:
     return out
 
 
-async def stream(job: TrainJob, gate: Gate) -> AsyncIterator[ServerSentEvent]:
+async def stream(job: TrainJob, gate: Ticket) -> AsyncIterator[ServerSentEvent]:
     async with gate.running():
         yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
         window = max(1, math.ceil(job.body.epochs / WINDOWS))
@@ -241,12 +241,12 @@ async def stream(job: TrainJob, gate: Gate) -> AsyncIterator[ServerSentEvent]:
 JobDep = Annotated[TrainJob, Depends(prepare)]
 
 
-async def admit(job: JobDep, request: Request) -> AsyncIterator[Gate]:
+async def admit(job: JobDep, request: Request) -> AsyncIterator[Ticket]:
     async with admitted(request, job.work) as gate:
         yield gate
 
 
-GateDep = Annotated[Gate, Depends(admit)]
+GateDep = Annotated[Ticket, Depends(admit)]
 
 
 @router.post("/api/train", responses=BODY_ERRORS)

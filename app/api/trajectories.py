@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from optim_core import OPTIMIZERS, Optimizer, Surface
 from optim_core.trajectory import Segment, iter_run
 
-from ..admission import Gate, admitted, compute_in_slices
+from ..admission import Ticket, admitted, compute_in_slices
 from ..derived import Deriver
 from ..errors import invalid
 from ..limits import work
@@ -212,7 +212,7 @@ def _advance(queue: deque[tuple[int, Iterator[Segment]]], budget: float) -> list
     return out
 
 
-async def stream(job: Job, gate: Gate) -> AsyncIterator[ServerSentEvent]:
+async def stream(job: Job, gate: Ticket) -> AsyncIterator[ServerSentEvent]:
     async with gate.running():  # admitted by admit(), before the response started
         yield ServerSentEvent(event="meta", raw_data=dumps(job.meta()).decode())
         window = job.window()
@@ -248,13 +248,13 @@ async def stream(job: Job, gate: Gate) -> AsyncIterator[ServerSentEvent]:
 JobDep = Annotated[Job, Depends(prepare)]
 
 
-async def admit(job: JobDep, request: Request) -> AsyncIterator[Gate]:
+async def admit(job: JobDep, request: Request) -> AsyncIterator[Ticket]:
     """The job's lane of admission control, or a 503 now."""
     async with admitted(request, job.work) as gate:
         yield gate
 
 
-GateDep = Annotated[Gate, Depends(admit)]
+GateDep = Annotated[Ticket, Depends(admit)]
 CLIENT_GONE = 499  # nginx's code for "the client closed the request"; nobody reads it
 
 

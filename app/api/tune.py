@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from optim_core import OPTIMIZERS, Optimizer, Surface, tune
 from optim_core.tune import RULE_TEMPLATES, TuneRule
 
-from ..admission import Gate, admitted, compute_in_slices
+from ..admission import Ticket, admitted, compute_in_slices
 from ..errors import invalid
 from ..limits import MAX_MAP_WORK, map_work
 from ..schemas import TuneRequest
@@ -89,7 +89,7 @@ async def prepare_tune(body: TuneRequest, request: Request) -> TuneJob:
 TuneJobDep = Annotated[TuneJob, Depends(prepare_tune)]
 
 
-async def admit_tune(job: TuneJobDep, request: Request) -> AsyncIterator[Gate]:
+async def admit_tune(job: TuneJobDep, request: Request) -> AsyncIterator[Ticket]:
     async with admitted(request, job.work) as gate:
         yield gate
 
@@ -118,7 +118,7 @@ class TuneComputation:
 
 
 @router.post("/api/tune", responses=BODY_ERRORS)
-async def create_tune(job: TuneJobDep, gate: Annotated[Gate, Depends(admit_tune)], request: Request):
+async def create_tune(job: TuneJobDep, gate: Annotated[Ticket, Depends(admit_tune)], request: Request):
     """Every run's curve, its best setting, and the rule with its sentence in en and zh (see docs/api.md)."""
     computation = TuneComputation(job)
     if not await compute_in_slices(request, gate, computation.advance, lambda: computation.done):
@@ -127,7 +127,7 @@ async def create_tune(job: TuneJobDep, gate: Annotated[Gate, Depends(admit_tune)
 
 
 @router.post("/api/tune/stream", response_class=EventSourceResponse, responses=BODY_ERRORS)
-async def stream_tune(job: TuneJobDep, gate: Annotated[Gate, Depends(admit_tune)],
+async def stream_tune(job: TuneJobDep, gate: Annotated[Ticket, Depends(admit_tune)],
                       request: Request) -> AsyncIterable[ServerSentEvent]:
     """The same as events: ``meta``, a ``curve`` per run as it finishes, then ``done`` with the rule."""
     async with gate.running():

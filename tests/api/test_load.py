@@ -272,3 +272,43 @@ def test_every_request_leaves_its_lane():
                       ).status_code == 422
         admission = c.app.state.admission
         assert admission.light.pending == admission.heavy.pending == 0
+
+
+HEAVY_TRAINING = {"model": {"name": "mlp", "options": {"hidden": [32, 32]}},
+                  "data": {"name": "spiral", "options": {"n": 400}}, "epochs": 100, "batch_size": 16,
+                  "runs": [{"optimizer": "adam", "params": {"lr": 0.01}}] * 3}
+
+
+@pytest.mark.parametrize("route, body", [("/api/trajectories/stream", HEAVY),
+                                         ("/api/train/stream", HEAVY_TRAINING)], ids=["trajectories", "train"])
+def test_a_stream_dropped_mid_way_gives_its_slot_back_at_once(narrow_server, route, body):
+    """A client that leaves a stream (a page aborting it on a change of settings) must not keep the lane's one
+    slot: its generator is paused at a yield when the pulling task is cancelled, and nothing but the garbage
+    collector would close it (a following heavy stream once waited over 40 s)."""
+    port = int(narrow_server.url.rsplit(":", 1)[1])
+    with httpx.Client(base_url=narrow_server.url, timeout=60) as http:
+        limits = http.get("/api/limits").json()
+        assert limits  # the server is up
+        for k in range(3):  # three drops in a row: a leaked slot would block the second at the latest
+            data = json.dumps(body).encode()
+            with socket.create_connection(("127.0.0.1", port)) as s:
+                s.sendall((f"POST {route} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                           f"Content-Length: {len(data)}\r\n\r\n").encode() + data)
+                s.settimeout(20)
+                deadline = time.monotonic() + 30  # a leaked slot: only keep-alive comments would come
+                seen = b""
+                while b"event: points" not in seen:  # computing, paused at a yield: then the tab closes
+                    assert time.monotonic() < deadline, f"drop {k}: no points within 30 s (slot leaked?)"
+                    chunk = s.recv(65536)
+                    assert chunk, seen[:300]
+                    seen += chunk
+                assert b" 200 " in seen.split(b"\r\n", 1)[0]
+        started = time.monotonic()
+        with http.stream("POST", route, json=body, timeout=60) as r:
+            assert r.status_code == 200
+            for line in r.iter_lines():
+                if line.startswith("event: meta"):  # sent once the stream holds the slot
+                    break
+        waited = time.monotonic() - started
+    # Liveness, not speed: with the slot leaked this waits for a garbage collection (15 s to minutes).
+    assert waited < 10, f"the next stream waited {waited:.1f} s for the slot"
