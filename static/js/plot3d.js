@@ -7,8 +7,12 @@
 
 import { t } from './i18n.js';
 import { FONT, COLORSCALE, config, plotlyText, colorbar, hoverTemplate, customData } from './plot-common.js';
+import { fillShallowPits } from './pits.js';
 
 const RESTYLE_MS = 33;
+// Pits of the sampled valley floor shallower than this share of the height range are filled (pits.js): they
+// are the grid's, and drawn they are a row of spikes along Rosenbrock's valley.
+const PIT_DEPTH = 0.02;
 
 export class Plot3D {
   constructor(el, { onPick } = {}) {
@@ -88,7 +92,7 @@ export class Plot3D {
     const tf = scene.tf3d;
     const { large } = this.opts;
     const narrow = this.el.clientWidth < 520;
-    const z = scene.grid.z.map((row) => row.map(tf.f));
+    const z = this.surfaceZ();
     const data = [{
       type: 'surface', x: scene.grid.x, y: scene.grid.y, z, colorscale: COLORSCALE, opacity: 0.72,
       showscale: !narrow, colorbar: { ...colorbar(tf, { narrow, large }), x: 1, len: 0.8 }, hoverinfo: 'skip',
@@ -128,6 +132,16 @@ export class Plot3D {
       margin: { l: 0, r: 0, t: 0, b: 0 },
     };
     return { data, layout };
+  }
+
+  /** The drawn heights of the surface, worked out once per grid and transform. */
+  surfaceZ() {
+    const { grid, tf3d: tf } = this.scene;
+    if (this.zFor?.grid !== grid || this.zFor?.tf !== tf) {
+      const z = fillShallowPits(grid.z.map((row) => row.map(tf.f)), PIT_DEPTH * (tf.thi - tf.tlo));
+      this.zFor = { grid, tf, z };
+    }
+    return this.zFor.z;
   }
 
   shownRuns() {
