@@ -7,7 +7,6 @@ import * as api from './api.js';
 import { requestBody, clone, STREAM_ABOVE, LIMITS } from './state.js';
 
 const DEBOUNCE_MS = 100; // recompute this long after the last change
-const GRID_3D = 80; // 3-D draws fewer cells: WebGL in software is slow, and a surface needs less detail
 const KEEP_GRIDS = 24;
 const STREAM_DRAW_MS = 150;
 
@@ -54,9 +53,9 @@ export class Loader {
     return s.surface === 'custom' ? `custom|${s.expr}|${s.xr}|${s.yr}` : s.surface;
   }
 
-  gridSize(s) {
-    const { min, max, default: n } = LIMITS.grid;
-    return s.view === '3d' ? Math.max(min, Math.min(max, GRID_3D)) : n;
+  /** One grid serves both views (3-D draws a thinned copy): switching views then needs nothing from the server. */
+  gridSize() {
+    return LIMITS.grid.default;
   }
 
   gridKey(s) {

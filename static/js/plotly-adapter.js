@@ -51,6 +51,15 @@ export function plotArea(gd) {
     x: (v) => xa.l2p(v), y: (v) => ya.l2p(v) };
 }
 
+/** Resizes a drawn graph whose size is no longer its box's (it was out of sight when the box changed). */
+export function followSize(gd) {
+  const full = gd?._fullLayout;
+  if (!full) return;
+  if (Math.round(full.width) !== gd.clientWidth || Math.round(full.height) !== gd.clientHeight) {
+    Plotly.Plots.resize(gd).catch?.(() => {});
+  }
+}
+
 /** Calls Plotly's resize on each graph that has been drawn. */
 export function resizeGraphs(graphs) {
   for (const gd of graphs) if (gd?._fullLayout && !gd.hidden) Plotly.Plots.resize(gd).catch?.(() => {});
