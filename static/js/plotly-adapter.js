@@ -5,14 +5,46 @@
 
 /* global Plotly */
 
-/** Plotly arrives as an async classic script; everything but drawing can start before it has run. */
+import { PLOTLY_ZH } from './i18n-tables.js';
+
+/**
+ * Plotly arrives as an async classic script; everything but drawing can start before it has run. That script is
+ * plotly.js's cartesian bundle, which draws every view but the 3-D one (see plotlyFull).
+ */
 export function plotlyReady() {
   if (window.Plotly) return Promise.resolve();
   const script = document.getElementById('plotly-script');
   return new Promise((resolve, reject) => {
     script.addEventListener('load', resolve, { once: true });
-    script.addEventListener('error', () => reject(new Error('plotly.min.js did not load')), { once: true });
+    script.addEventListener('error', () => reject(new Error(`${script.src} did not load`)), { once: true });
   });
+}
+
+let full = null;
+
+/**
+ * The full bundle (the plotly wheel's, same plotly.js version), loaded once, when 3-D is first asked for. It
+ * takes window.Plotly's place, so from then on every view calls it: the graphs the cartesian bundle drew are
+ * plain state on their elements, which the same version's full bundle reads and updates as its own.
+ */
+export function plotlyFull() {
+  full ??= plotlyReady().then(() => new Promise((resolve, reject) => {
+    const first = document.getElementById('plotly-script');
+    const script = document.createElement('script');
+    script.src = first.src.replace(/[^/]*$/, 'plotly.min.js');
+    script.id = 'plotly-full-script';
+    script.addEventListener('load', () => {
+      // Plotly's own UI strings in Chinese: registered on this instance too (registering does not switch to it).
+      window.Plotly.register({ moduleType: 'locale', name: 'zh-CN', dictionary: PLOTLY_ZH });
+      resolve();
+    }, { once: true });
+    script.addEventListener('error', () => {
+      full = null; // a later 3-D request tries again
+      reject(new Error(`${script.src} did not load`));
+    }, { once: true });
+    document.head.append(script);
+  }));
+  return full;
 }
 
 function axes(gd) {

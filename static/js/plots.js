@@ -3,7 +3,7 @@
 // the room it has), and holds per-frame updates back while a redraw is under way: a frame meant for the old
 // traces must never reach the new ones.
 
-import { resizeGraphs } from './plotly-adapter.js';
+import { resizeGraphs, plotlyFull } from './plotly-adapter.js';
 import { makeTransform } from './plot-common.js';
 import { Plot2D } from './plot2d.js';
 import { Plot3D } from './plot3d.js';
@@ -67,6 +67,7 @@ export class MainPlot {
     this.drawing = true;
     try {
       await this.preparing; // one Plotly call at a time on the 3-D graph
+      if (next === this.view3d) await plotlyFull();
       if (this.current && this.current !== next) await this.current.purge();
       this.current = next;
       await next.draw(full, paths, step, opts);
@@ -104,7 +105,9 @@ export class MainPlot {
     if (this.view3d.drawn || this.current !== this.view2d || this.drawing || document.hidden || !this.lastDraw) return;
     const { scene, paths, opts } = this.lastDraw;
     // Only a head start: the switch to 3-D draws the view anyway, and reports what goes wrong then.
-    this.preparing = this.view3d.draw({ ...scene, view: '3d' }, paths, this.current.step, opts, { prepare: true })
+    this.preparing = plotlyFull()
+      .then(() => this.current === this.view2d && !this.drawing
+        && this.view3d.draw({ ...scene, view: '3d' }, paths, this.current.step, opts, { prepare: true }))
       .catch(() => {});
     await this.preparing;
     this.preparing = null;
