@@ -58,8 +58,14 @@ export class Loader {
     return LIMITS.grid.default;
   }
 
-  gridKey(s) {
-    return `${this.surfaceKey(s)}|${this.gridSize(s)}`;
+  // Still keyed by view, so that a switch goes through load() like any change: the page counts as settled only
+  // once the new view is drawn. The other view's copy is taken at once (sharedGrid).
+  gridKey(s, view = s.view) {
+    return `${this.surfaceKey(s)}|${this.gridSize()}|${view === '3d' ? '3d' : '2d'}`;
+  }
+
+  sharedGrid(s) {
+    return this.grids.get(this.gridKey(s, s.view === '3d' ? '2d' : '3d'));
   }
 
   computeKey(s) {
@@ -85,7 +91,8 @@ export class Loader {
     this.hooks.status('computing');
     this.scheduled = true;
     const snapshot = clone(s);
-    this.timer = setTimeout(() => this.load(snapshot), this.result ? DEBOUNCE_MS : 0);
+    const now = !this.result || (!needPaths && this.sharedGrid(s)); // a switch of view: nothing to wait for
+    this.timer = setTimeout(() => this.load(snapshot), now ? 0 : DEBOUNCE_MS);
     return true;
   }
 
@@ -132,10 +139,13 @@ export class Loader {
   async fetchAll(snapshot, signal, my) {
     const gKey = this.gridKey(snapshot);
     const cKey = this.computeKey(snapshot);
-    const gridPromise = this.grids.has(gKey) ? Promise.resolve() : this.fetchGrid(snapshot, signal).then((g) => {
+    const shared = this.sharedGrid(snapshot);
+    const keep = (g) => {
       this.grids.set(gKey, g);
       if (this.grids.size > KEEP_GRIDS) this.grids.delete(this.grids.keys().next().value);
-    });
+    };
+    const gridPromise = this.grids.has(gKey) ? Promise.resolve()
+      : (shared ? Promise.resolve(shared) : this.fetchGrid(snapshot, signal)).then(keep);
     gridPromise.catch(() => {}); // reported below, once
     if (!this.result || this.result.key !== cKey) {
       const body = requestBody(snapshot, this.catalog);
