@@ -66,8 +66,10 @@ export class MainPlot {
     clearTimeout(this.prepareTimer);
     this.drawing = true;
     try {
-      await this.preparing; // one Plotly call at a time on the 3-D graph
-      if (next === this.view3d) await plotlyFull();
+      if (next === this.view3d) {
+        await this.preparing; // one Plotly call at a time on the 3-D graph; a 2-D draw need not wait
+        await plotlyFull();
+      }
       if (this.current && this.current !== next) await this.current.purge();
       this.current = next;
       await next.draw(full, paths, step, opts);
