@@ -22,6 +22,24 @@ export function plotlyReady() {
 
 let full = null;
 
+function fullSrc() {
+  return document.getElementById('plotly-script').src.replace(/[^/]*$/, 'plotly.min.js');
+}
+
+/**
+ * Asks the browser to download the full bundle into its cache, at low priority and without running it: a switch
+ * to 3-D then spends no time on the network. Called once the first path is drawn, so it never delays that.
+ */
+export function prefetchFull() {
+  if (full || document.getElementById('plotly-full-prefetch')) return;
+  const link = document.createElement('link');
+  link.id = 'plotly-full-prefetch';
+  link.rel = 'prefetch';
+  link.as = 'script';
+  link.href = fullSrc();
+  document.head.append(link);
+}
+
 /**
  * The full bundle (the plotly wheel's, same plotly.js version), loaded once, when 3-D is first asked for. It
  * takes window.Plotly's place, so from then on every view calls it: the graphs the cartesian bundle drew are
@@ -29,9 +47,8 @@ let full = null;
  */
 export function plotlyFull() {
   full ??= plotlyReady().then(() => new Promise((resolve, reject) => {
-    const first = document.getElementById('plotly-script');
     const script = document.createElement('script');
-    script.src = first.src.replace(/[^/]*$/, 'plotly.min.js');
+    script.src = fullSrc();
     script.id = 'plotly-full-script';
     script.addEventListener('load', () => {
       // Plotly's own UI strings in Chinese: registered on this instance too (registering does not switch to it).

@@ -3,7 +3,7 @@
 // the room it has), and holds per-frame updates back while a redraw is under way: a frame meant for the old
 // traces must never reach the new ones.
 
-import { resizeGraphs, plotlyFull } from './plotly-adapter.js';
+import { resizeGraphs, plotlyFull, prefetchFull } from './plotly-adapter.js';
 import { makeTransform } from './plot-common.js';
 import { Plot2D } from './plot2d.js';
 import { Plot3D } from './plot3d.js';
@@ -122,6 +122,7 @@ export class MainPlot {
     if (this.current.paths.some((p) => !p.hidden && Math.min(k, p.n - 1) >= 1)) {
       this.firstPathMarked = true;
       performance.mark('first-path');
+      prefetchFull();
     }
   }
 
