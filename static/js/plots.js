@@ -13,10 +13,11 @@ export { pathsFrom, plotlyText, makeTransform } from './plot-common.js';
 // 3-D colour heights start two decades below the range's top instead of six: on a coarse grid, the cells
 // next to a zero-valued valley floor (Rosenbrock's) would otherwise stand out as spikes of log(~0).
 const FLOOR_3D = 1e-2;
-// Building a WebGL scene costs about a second in software GL (context, shaders, axis text), most of the time
-// a switch to 3-D takes. After this long with nothing drawn or animated, the 3-D view is built out of sight,
-// once, so a switch only updates it. Not sooner: the build is one long task, and a race must not stutter.
-const PREPARE_3D_IDLE_MS = 1500;
+// A first switch to 3-D runs the full Plotly bundle (~0.8 s, plotly-adapter.js) and builds a WebGL scene in
+// software GL (~1 s: context, shaders, axis text). After this long with nothing drawn or animated, both are done
+// out of sight, once, so a switch only updates the scene. Not sooner: each is one long task, and a race must
+// not stutter.
+const PREPARE_3D_IDLE_MS = 1000;
 
 export class MainPlot {
   constructor(el, { onPick } = {}) {
