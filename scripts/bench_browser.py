@@ -7,12 +7,15 @@
    the page's player over about 3 s, and how many of those frames redrew the paths (one per new step).
 3. Latency from a slider change to the redraw: an lr slider moved by script, until the page has drawn the new
    paths; median of 10. It includes the page's 100 ms debounce, which is there on purpose.
-4. Switching 2-D to 3-D: from the click on "3-D surface" until the 3-D view is drawn; median of 3.
+4. Switching 2-D to 3-D: from the click on "3-D surface" until the 3-D view is drawn; median of 3. Once right
+   after the page has settled (its race playing), and once after 5 s paused, which is when the page has built the
+   3-D view out of sight (plots.js, PREPARE_3D_IDLE_MS) if it does.
 5. Plotly's own start-up: from navigation start to window.Plotly being defined.
 
 --before REF measures the page of a git revision (its tree, served by its own app) in the same run, and prints
-the ratios. --bundle FILE serves another Plotly build (e.g. plotly.js-cartesian-dist-min from the npm registry)
-in place of the wheel's full bundle, for the 2-D figures only (a cartesian bundle has no 3-D). The load average is
+the ratios. --bundle FILE serves another Plotly build in place of the page's first bundle (plotly-cartesian.min.js,
+or plotly.min.js for revisions before the cartesian bundle came), for the 2-D figures only: e.g. the wheel's full
+bundle, to see what the cartesian one saves. The load average is
 printed with the figures: on a busy machine they are slower, and the ratios are what carries over.
 
 Usage: python scripts/bench_browser.py [--viewport 1440x900] [--before REF] [--bundle FILE]
@@ -66,14 +69,14 @@ def wait(page, expression: str, timeout: float = 30.0) -> None:
         time.sleep(0.02)
 
 
-BUNDLE: Path | None = None  # --bundle: served in place of the wheel's plotly.min.js
+BUNDLE: Path | None = None  # --bundle: served in place of the page's first Plotly bundle
 
 
 def new_context(browser, viewport: dict):
     ctx = browser.new_context(viewport=viewport)
     if BUNDLE is not None:
         body = BUNDLE.read_bytes()
-        ctx.route("**/static/vendor/plotly.min.js",
+        ctx.route("**/static/vendor/plotly-cartesian.min.js",
                   lambda r: r.fulfill(status=200, body=body, content_type="text/javascript"))
     return ctx
 
@@ -92,13 +95,16 @@ def first_path_ms(browser, base: str, viewport: dict) -> tuple[float, float]:
     return ms, plotly
 
 
-def switch_3d_ms(browser, base: str, viewport: dict, n: int = 3) -> list[float]:
+def switch_3d_ms(browser, base: str, viewport: dict, n: int = 3, idle: float = 0.0) -> list[float]:
     out = []
     for _ in range(n):
         ctx = new_context(browser, viewport)
         page = ctx.new_page()
         page.goto(f"{base}/?preset=contour")
         wait(page, "window.__playground && window.__playground.settled()")
+        if idle:
+            page.evaluate("window.__playground.player.pause()")
+            time.sleep(idle)
         ms = page.evaluate("""async () => {
             const d = () => window.__playground.debug;
             const draws = d().draws;
@@ -177,18 +183,20 @@ def measure(browser, root: Path, viewport: dict, with_3d: bool) -> dict:
         fps, redraws, n_paths = animation_fps(browser, base, viewport)
         latency = slider_latency_ms(browser, base, viewport)
         switch = switch_3d_ms(browser, base, viewport) if with_3d else []
+        switch_idle = switch_3d_ms(browser, base, viewport, idle=5.0) if with_3d else []
     finally:
         proc.terminate()
         proc.wait(timeout=10)
     return {"cold": cold[0], "warm": statistics.median(w[0] for w in warm),
             "plotly": statistics.median(w[1] for w in warm), "fps": fps, "redraws": redraws, "n_paths": n_paths,
-            "latency": statistics.median(latency), "switch": statistics.median(switch) if switch else float("nan")}
+            "latency": statistics.median(latency), "switch": statistics.median(switch) if switch else float("nan"),
+            "switch_idle": statistics.median(switch_idle) if switch_idle else float("nan")}
 
 
 ROWS = [("warm", "first drawn path, warm median (ms)"), ("cold", "first drawn path, cold (ms)"),
         ("plotly", "Plotly defined, warm median (ms)"), ("fps", "animation frames/s, 13 paths"),
         ("redraws", "path redraws/s"), ("latency", "slider release to redraw, median (ms)"),
-        ("switch", "2-D to 3-D switch, median (ms)")]
+        ("switch", "2-D to 3-D switch, median (ms)"), ("switch_idle", "  the same after 5 s idle, median (ms)")]
 
 
 def main() -> None:
@@ -196,7 +204,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--viewport", default="1440x900")
     ap.add_argument("--before", help="a git revision whose page is measured too, in the same run")
-    ap.add_argument("--bundle", type=Path, help="a Plotly build to serve instead of the wheel's (2-D figures only)")
+    ap.add_argument("--bundle", type=Path, help="a Plotly build served as the page's first (2-D figures only)")
     args = ap.parse_args()
     w, h = (int(v) for v in args.viewport.split("x"))
     viewport = {"width": w, "height": h}

@@ -76,6 +76,16 @@ def mount_pages(app: FastAPI, settings: Settings) -> None:
     async def read_plotly(request: Request):
         return await plotly.response(request, PLOTLY_CACHE)
 
+    # The page's first bundle (2-D only; static/vendor/plotly-cartesian/README.md): gzipped once at level 9 as the
+    # full one is, rather than by the middleware at level 1 on every request.
+    cartesian_js = root / "static" / "vendor" / "plotly-cartesian" / "plotly-cartesian.min.js"
+    if cartesian_js.is_file():
+        cartesian = Encoded(cartesian_js.read_bytes(), "text/javascript; charset=utf-8", etag=True, level=9)
+
+        @router.api_route("/static/vendor/plotly-cartesian.min.js", methods=["GET", "HEAD"], include_in_schema=False)
+        async def read_plotly_cartesian(request: Request):
+            return await cartesian.response(request, PLOTLY_CACHE)
+
     app.include_router(router)  # before the mount, so /static/vendor/plotly.min.js is not looked up in static/
     if (root / "static").is_dir():
         app.mount("/static", RevalidatedStaticFiles(directory=root / "static"), name="static")

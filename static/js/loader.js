@@ -7,7 +7,6 @@ import * as api from './api.js';
 import { requestBody, clone, STREAM_ABOVE, LIMITS } from './state.js';
 
 const DEBOUNCE_MS = 100; // recompute this long after the last change
-const GRID_3D = 80; // 3-D draws fewer cells: WebGL in software is slow, and a surface needs less detail
 const KEEP_GRIDS = 24;
 const STREAM_DRAW_MS = 150;
 
@@ -54,13 +53,19 @@ export class Loader {
     return s.surface === 'custom' ? `custom|${s.expr}|${s.xr}|${s.yr}` : s.surface;
   }
 
-  gridSize(s) {
-    const { min, max, default: n } = LIMITS.grid;
-    return s.view === '3d' ? Math.max(min, Math.min(max, GRID_3D)) : n;
+  /** One grid serves both views (3-D draws a thinned copy): switching views then needs nothing from the server. */
+  gridSize() {
+    return LIMITS.grid.default;
   }
 
-  gridKey(s) {
-    return `${this.surfaceKey(s)}|${this.gridSize(s)}`;
+  // Still keyed by view, so that a switch goes through load() like any change: the page counts as settled only
+  // once the new view is drawn. The other view's copy is taken at once (sharedGrid).
+  gridKey(s, view = s.view) {
+    return `${this.surfaceKey(s)}|${this.gridSize()}|${view === '3d' ? '3d' : '2d'}`;
+  }
+
+  sharedGrid(s) {
+    return this.grids.get(this.gridKey(s, s.view === '3d' ? '2d' : '3d'));
   }
 
   computeKey(s) {
@@ -86,7 +91,8 @@ export class Loader {
     this.hooks.status('computing');
     this.scheduled = true;
     const snapshot = clone(s);
-    this.timer = setTimeout(() => this.load(snapshot), this.result ? DEBOUNCE_MS : 0);
+    const now = !this.result || (!needPaths && this.sharedGrid(s)); // a switch of view: nothing to wait for
+    this.timer = setTimeout(() => this.load(snapshot), now ? 0 : DEBOUNCE_MS);
     return true;
   }
 
@@ -133,10 +139,13 @@ export class Loader {
   async fetchAll(snapshot, signal, my) {
     const gKey = this.gridKey(snapshot);
     const cKey = this.computeKey(snapshot);
-    const gridPromise = this.grids.has(gKey) ? Promise.resolve() : this.fetchGrid(snapshot, signal).then((g) => {
+    const shared = this.sharedGrid(snapshot);
+    const keep = (g) => {
       this.grids.set(gKey, g);
       if (this.grids.size > KEEP_GRIDS) this.grids.delete(this.grids.keys().next().value);
-    });
+    };
+    const gridPromise = this.grids.has(gKey) ? Promise.resolve()
+      : (shared ? Promise.resolve(shared) : this.fetchGrid(snapshot, signal)).then(keep);
     gridPromise.catch(() => {}); // reported below, once
     if (!this.result || this.result.key !== cKey) {
       const body = requestBody(snapshot, this.catalog);

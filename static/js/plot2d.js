@@ -13,12 +13,14 @@
 
 import { t } from './i18n.js';
 import { clientToData, shownRanges } from './plotly-adapter.js';
+import { fillShallowPits } from './pits.js';
 import { FONT, COLORSCALE, config, plotlyText, templateText, colorbar, quantiles, hoverTemplate, customData,
   at } from './plot-common.js';
 
 const STATIC = { staticPlot: true };
 const NO_MOTION = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: 'immediate' };
 const DOUBLE_CLICK_MS = 300;
+const CONTOURS = 28; // Plotly's most contour levels; its step is a round number at or above (zmax - zmin) / 28
 
 export class Plot2D {
   constructor(el, { onPick } = {}) {
@@ -167,12 +169,15 @@ export class Plot2D {
   contour() {
     const { scene } = this;
     const tf = scene.tf;
-    const z = scene.grid.z.map((row) => row.map(tf.f));
+    const drawn = scene.grid.z.map((row) => row.map(tf.f));
     // Colours span the 1st to 99th percentile, so one steep corner does not wash out the rest of the plane.
-    const [zmin, zmax] = quantiles(z, 0.01, 0.99);
+    const [zmin, zmax] = quantiles(drawn, 0.01, 0.99);
+    // A pit of the sampled trough floor shallower than a quarter of a contour step is the grid's, not the
+    // function's, and a level just above it draws a dash: fill such pits (colours move by less than that).
+    const z = fillShallowPits(drawn, ((zmax - zmin) / CONTOURS) * 0.25);
     return {
       type: 'contour', x: scene.grid.x, y: scene.grid.y, z, zmin, zmax, zauto: false,
-      colorscale: COLORSCALE, ncontours: 28, contours: { coloring: 'heatmap', showlines: true },
+      colorscale: COLORSCALE, ncontours: CONTOURS, contours: { coloring: 'heatmap', showlines: true },
       // No smoothing: smoothed contour lines overshoot between steep neighbouring cells (grey dashes on Beale).
       line: { width: 0.6, color: 'rgba(40,50,70,0.28)', smoothing: 0 },
       colorbar: colorbar(tf, { narrow: this.narrow(), large: this.opts.large }), hoverinfo: 'skip', showlegend: false,

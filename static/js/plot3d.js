@@ -7,8 +7,22 @@
 
 import { t } from './i18n.js';
 import { FONT, COLORSCALE, config, plotlyText, colorbar, hoverTemplate, customData } from './plot-common.js';
+import { fillShallowPits } from './pits.js';
+import { followSize } from './plotly-adapter.js';
 
 const RESTYLE_MS = 33;
+// Pits of the sampled valley floor shallower than this share of the height range are filled (pits.js): they
+// are the grid's, and drawn they are a row of spikes along Rosenbrock's valley.
+const PIT_DEPTH = 0.02;
+// The surface is drawn from at most this many of the grid's nodes a side: WebGL in software redraws every
+// triangle on each frame of a race, and a surface needs less detail than contours do.
+const SURFACE_NODES = 80;
+
+/** Indices of m nodes out of n, spread evenly and keeping both ends. */
+function thin(n, m) {
+  if (n <= m) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: m }, (_, k) => Math.round((k * (n - 1)) / (m - 1)));
+}
 
 export class Plot3D {
   constructor(el, { onPick } = {}) {
@@ -39,15 +53,23 @@ export class Plot3D {
     });
   }
 
-  async draw(scene, paths, step, opts) {
+  /**
+   * Draws the figure. With `prepare`, it is drawn out of sight (laid out, so WebGL gets its real size): the page
+   * does that once while idle in 2-D, so that a later switch to 3-D finds its WebGL context, compiled shaders
+   * and scene made, and only updates them.
+   */
+  async draw(scene, paths, step, opts, { prepare = false } = {}) {
     this.scene = scene;
     this.paths = paths;
     this.step = step;
     this.opts = opts;
     this.cut = paths.map((p) => this.visible(p));
+    const wasHidden = this.gd.hidden || this.gd.style.visibility === 'hidden';
     this.gd.hidden = false;
+    this.gd.style.visibility = prepare ? 'hidden' : '';
     const { data, layout } = this.figure();
     await Plotly.react(this.gd, data, layout, config());
+    if (wasHidden && !prepare) followSize(this.gd); // the box may have changed while it was out of sight
     this.drawn = true;
     this.bind();
   }
@@ -88,9 +110,9 @@ export class Plot3D {
     const tf = scene.tf3d;
     const { large } = this.opts;
     const narrow = this.el.clientWidth < 520;
-    const z = scene.grid.z.map((row) => row.map(tf.f));
+    const { x, y, z } = this.surface();
     const data = [{
-      type: 'surface', x: scene.grid.x, y: scene.grid.y, z, colorscale: COLORSCALE, opacity: 0.72,
+      type: 'surface', x, y, z, colorscale: COLORSCALE, opacity: 0.72,
       showscale: !narrow, colorbar: { ...colorbar(tf, { narrow, large }), x: 1, len: 0.8 }, hoverinfo: 'skip',
       showlegend: false, contours: { z: { show: true, usecolormap: false, color: 'rgba(40,50,70,0.25)', width: 1 } },
       lighting: { ambient: 0.75, diffuse: 0.5, specular: 0.05 },
@@ -128,6 +150,19 @@ export class Plot3D {
       margin: { l: 0, r: 0, t: 0, b: 0 },
     };
     return { data, layout };
+  }
+
+  /** The drawn surface {x, y, z}: the grid thinned, heights transformed; worked out once per grid. */
+  surface() {
+    const { grid, tf3d: tf } = this.scene;
+    if (this.drawnFor?.grid !== grid || this.drawnFor?.tf !== tf) {
+      const ix = thin(grid.x.length, SURFACE_NODES);
+      const iy = thin(grid.y.length, SURFACE_NODES);
+      const z = iy.map((j) => ix.map((i) => tf.f(grid.z[j][i])));
+      this.drawnFor = { grid, tf, x: ix.map((i) => grid.x[i]), y: iy.map((j) => grid.y[j]),
+        z: fillShallowPits(z, PIT_DEPTH * (tf.thi - tf.tlo)) };
+    }
+    return this.drawnFor;
   }
 
   shownRuns() {
@@ -200,11 +235,9 @@ export class Plot3D {
     });
   }
 
+  /** Out of sight, WebGL scene kept: switching back to 3-D updates it instead of building a new one. */
   async purge() {
     clearTimeout(this.trailing);
-    if (this.drawn) Plotly.purge(this.gd);
-    this.drawn = false;
-    this.bound = false;
     this.gd.hidden = true;
   }
 }

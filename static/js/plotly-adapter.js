@@ -5,14 +5,63 @@
 
 /* global Plotly */
 
-/** Plotly arrives as an async classic script; everything but drawing can start before it has run. */
+import { PLOTLY_ZH } from './i18n-tables.js';
+
+/**
+ * Plotly arrives as an async classic script; everything but drawing can start before it has run. That script is
+ * plotly.js's cartesian bundle, which draws every view but the 3-D one (see plotlyFull).
+ */
 export function plotlyReady() {
   if (window.Plotly) return Promise.resolve();
   const script = document.getElementById('plotly-script');
   return new Promise((resolve, reject) => {
     script.addEventListener('load', resolve, { once: true });
-    script.addEventListener('error', () => reject(new Error('plotly.min.js did not load')), { once: true });
+    script.addEventListener('error', () => reject(new Error(`${script.src} did not load`)), { once: true });
   });
+}
+
+let full = null;
+
+function fullSrc() {
+  return document.getElementById('plotly-script').src.replace(/[^/]*$/, 'plotly.min.js');
+}
+
+/**
+ * Asks the browser to download the full bundle into its cache, at low priority and without running it: a switch
+ * to 3-D then spends no time on the network. Called once the first path is drawn, so it never delays that.
+ */
+export function prefetchFull() {
+  if (full || document.getElementById('plotly-full-prefetch')) return;
+  const link = document.createElement('link');
+  link.id = 'plotly-full-prefetch';
+  link.rel = 'prefetch';
+  link.as = 'script';
+  link.href = fullSrc();
+  document.head.append(link);
+}
+
+/**
+ * The full bundle (the plotly wheel's, same plotly.js version), loaded once, when 3-D is first asked for. It
+ * takes window.Plotly's place, so from then on every view calls it: the graphs the cartesian bundle drew are
+ * plain state on their elements, which the same version's full bundle reads and updates as its own.
+ */
+export function plotlyFull() {
+  full ??= plotlyReady().then(() => new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = fullSrc();
+    script.id = 'plotly-full-script';
+    script.addEventListener('load', () => {
+      // Plotly's own UI strings in Chinese: registered on this instance too (registering does not switch to it).
+      window.Plotly.register({ moduleType: 'locale', name: 'zh-CN', dictionary: PLOTLY_ZH });
+      resolve();
+    }, { once: true });
+    script.addEventListener('error', () => {
+      full = null; // a later 3-D request tries again
+      reject(new Error(`${script.src} did not load`));
+    }, { once: true });
+    document.head.append(script);
+  }));
+  return full;
 }
 
 function axes(gd) {
@@ -49,6 +98,15 @@ export function plotArea(gd) {
   const [xa, ya] = a;
   return { left: xa._offset, top: ya._offset, width: xa._length, height: ya._length,
     x: (v) => xa.l2p(v), y: (v) => ya.l2p(v) };
+}
+
+/** Resizes a drawn graph whose size is no longer its box's (it was out of sight when the box changed). */
+export function followSize(gd) {
+  const full = gd?._fullLayout;
+  if (!full) return;
+  if (Math.round(full.width) !== gd.clientWidth || Math.round(full.height) !== gd.clientHeight) {
+    Plotly.Plots.resize(gd).catch?.(() => {});
+  }
 }
 
 /** Calls Plotly's resize on each graph that has been drawn. */
