@@ -151,7 +151,7 @@ function wire() {
 
 /** The training step the decision map shows (the frame scrubbed to), or null when there is none. */
 function shownStep() {
-  const maps = answer?.complete ? answer.runs[Math.min(state.sel, answer.runs.length - 1)]?.heatmaps : null;
+  const maps = answer?.complete ? answer.runs[Math.min(answer.view.sel, answer.runs.length - 1)]?.heatmaps : null;
   return maps ? maps.steps[Math.min(frame, maps.steps.length - 1)] : null;
 }
 
@@ -211,6 +211,7 @@ function setStatus(text) {
 async function request() {
   const k = key();
   if (k === answerKey && answer) {
+    answer.view = snapshot(); // the same numbers: only how they are shown (colours, axis, run shown) changed
     queueDraw();
     return;
   }
@@ -232,11 +233,13 @@ async function request() {
   debug.requests++;
   debug.bodies.push(JSON.parse(k));
   const mine = () => pending === controller;
+  const view = snapshot();
   try {
     const done = await trainLive(JSON.parse(k), controller.signal, {
       meta(a) {
         if (!mine()) return;
         answer = a;
+        answer.view = view;
         answerKey = k;
         a.key = debug.requests;
         frame = 0;
@@ -288,38 +291,46 @@ function queueDraw() {
 
 const locale = () => registerPlotlyLocale(window.Plotly);
 
+/** The state an answer is drawn with: the one it was asked for (a newer state may have other runs). */
+function snapshot() {
+  return JSON.parse(JSON.stringify(state));
+}
+
 async function drawPicture() {
   const a = answer;
   if (!a?.heatmap_axes) return;
-  const sel = Math.min(state.sel, a.runs.length - 1);
+  const st = a.view;
+  const names = runLabels(st.runs, catalog.optimizers);
+  const sel = Math.min(st.sel, a.runs.length - 1);
   const maps = a.runs[sel].heatmaps;
   if (a.complete && maps) {
     el.frame.max = String(maps.p.length - 1);
     el.frame.value = String(frame);
-    await drawHeatmap(el.picture, a, sel, frame, labels(), locale());
+    await drawHeatmap(el.picture, a, sel, frame, names, locale());
   } else if (a.runs[sel].live_heatmap) {
-    await drawLiveHeatmap(el.picture, a, sel, labels(), locale());
+    await drawLiveHeatmap(el.picture, a, sel, names, locale());
   }
 }
 
 async function draw(a) {
   await plotlyReady();
-  const names = labels();
-  fillLegend(el.legend, state.runs, names);
-  await drawLoss(el.loss, a, state.runs, names, state.x, locale());
+  const st = a.view;
+  const names = runLabels(st.runs, catalog.optimizers);
+  fillLegend(el.legend, st.runs, names);
+  await drawLoss(el.loss, a, st.runs, names, st.x, locale());
   el.acc.hidden = !a.classifier;
-  if (a.classifier) await drawAccuracy(el.acc, a, state.runs, names, state.x, locale());
+  if (a.classifier) await drawAccuracy(el.acc, a, st.runs, names, st.x, locale());
   const line = a.model.name === 'line';
   el.lineBox.hidden = !line;
   el.view.hidden = !line || !a.complete;
   el.lineNote.hidden = !line || a.complete;
-  if (line && a.complete && a.surface) await lineView.draw(a, state, catalog, state.view);
-  else if (line) await lineView.drawLive(a, state, catalog);
+  if (line && a.complete && a.surface) await lineView.draw(a, st, catalog, st.view);
+  else if (line) await lineView.drawLive(a, st, catalog);
   el.pictureBox.hidden = !a.heatmap_axes;
   el.frameField.hidden = !a.complete;
   if (a.heatmap_axes) await drawPicture();
   el.sliceBox.hidden = !a.complete;
-  if (a.complete) await drawSlice(el.slice, a, state.runs, names, locale());
+  if (a.complete) await drawSlice(el.slice, a, st.runs, names, locale());
   el.tableBox.hidden = a.data.name !== 'regression' || a.model.name === 'line';
   if (!el.tableBox.hidden) fillTable(el.table, a, names);
   debug.draws++;
