@@ -64,7 +64,7 @@ export class LineView {
     this.batchSurface = s.batch_loss ? s : null;
     const paths = pathsFrom(lineRuns(answer), runStyles(state, catalog));
     const first = answer.runs[0].weights[0];
-    const scene = { key: `line|${answer.key}`, view, grid: { x: s.w, y: s.b, z: s.loss }, logScale: true,
+    const scene = { key: `line|${answer.key}`, view, axes: ['w', 'b'], grid: { x: s.w, y: s.b, z: s.loss }, logScale: true,
       domain: { x: [s.w[0], s.w[s.w.length - 1]], y: [s.b[0], s.b[s.b.length - 1]] }, minima: [s.fit],
       start: first ? [first[0], first[1]] : s.fit };
     const last = Math.max(0, ...paths.map((p) => p.n - 1));
