@@ -51,6 +51,7 @@ def test_a_run_card_has_every_hyperparameter_and_a_scheduler(open_page):
     body = p.js("window.__model.debug.bodies.at(-1)")
     assert body["runs"][0]["params"]["amsgrad"] is True
     assert body["runs"][0]["scheduler"]["name"] == "StepLR"
+    assert len(p.js("window.__model.lr")) == len(body["runs"])  # the lr chart shows once a run has a schedule
     url = p.page.url
     assert "sched=StepLR" in parse_qs(urlsplit(url).query)["runs"][0]
     q = open_page(url.split("/", 3)[3], settle=False)

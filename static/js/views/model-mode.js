@@ -9,7 +9,7 @@ import { setLimits, makeRun, LIMITS } from '../state.js';
 import { ApiError, errorText } from '../api.js';
 import { errorWords } from '../errors.js';
 import { plotlyReady } from '../plotly-adapter.js';
-import { setPlotlyLocale } from '../plot-common.js';
+import { setPlotlyLocale, runStyles } from '../plot-common.js';
 import { MODEL_PRESETS, MODEL_PRESET_NAMES } from './model-presets.js';
 import { modelStateFrom, modelQuery, trainBody, stepsOf } from './model-state.js';
 import { drawLoss, drawAccuracy, drawHeatmap, drawLiveHeatmap, drawSlice, fillTable, fillLegend } from './model-plots.js';
@@ -17,6 +17,7 @@ import { trainLive, progress } from './model-stream.js';
 import { LineView } from './model-line.js';
 import { buildPanel, node } from './model-panel.js';
 import { RunCards } from './run-cards.js';
+import { LrChart } from './lr-chart.js';
 
 const BASE = new URL('../../../', import.meta.url);
 const LIVE_DRAW_MS = 120; // at most one live redraw per this long: the stream may bring windows faster
@@ -35,6 +36,7 @@ let drawChain = Promise.resolve();
 let el = {};
 let cards;
 let lineView;
+let lrChart;
 
 async function getJson(path, init) {
   const res = await fetch(new URL(path, BASE), init);
@@ -320,6 +322,8 @@ async function draw(a) {
   await drawLoss(el.loss, a, st.runs, names, st.x, locale());
   el.acc.hidden = !a.classifier;
   if (a.classifier) await drawAccuracy(el.acc, a, st.runs, names, st.x, locale());
+  // the server's lr per step (row 0 has none), growing with the loss; shown when a run has a scheduler
+  await lrChart.draw(a.runs.map((r) => ({ xy: r.loss, lr: r.lr ?? null })), st.runs, runStyles(st, catalog));
   const line = a.model.name === 'line';
   el.lineBox.hidden = !line;
   el.view.hidden = !line || !a.complete;
@@ -383,6 +387,7 @@ export async function bootModelMode() {
   state = modelStateFrom(location.search, models, catalog);
   el = buildPanel(models, MODEL_PRESET_NAMES);
   lineView = new LineView(el.line);
+  lrChart = new LrChart(el.lrBox, el.lr);
   cards = new RunCards({ catalog, getState: () => ({ ...state, steps: stepsOf(state) }), change,
     onNote: setStatus, container: el.runs, maxRuns: () => LIMITS.train.runs.max,
     newRun: (c) => makeRun(c.optimizers.sgd, { lr: 0.01 }),
@@ -399,6 +404,7 @@ window.__model = {
   get answer() { return answer; },
   get debug() { return debug; },
   get line() { return lineView ? { view: lineView.view, plotted: lineView.plotted() } : null; },
+  get lr() { return lrChart ? lrChart.plotted() : []; },
   settled: () => !!answer && answer.complete && !pending && answerKey === key() && debug.draws > 0
     && debug.live.at(-1)?.complete === true,
 };

@@ -87,8 +87,11 @@ export function buildPanel(models, presetNames) {
   el.table = node('table', { class: 'model-table', id: 'model-table' });
   el.tableBox = node('div', { class: 'model-table-box' }, [node('h3', { i18n: 'model.table' }), el.table]);
   el.legend = node('div', { class: 'model-legend', id: 'model-legend' });
+  // the learning rate per step, when a run has a scheduler (the surfaces page's own chart, views/lr-chart.js)
+  el.lr = node('div', { class: 'model-lr', id: 'model-lr' });
+  el.lrBox = node('div', { class: 'model-plot model-lr-box', id: 'model-lr-box' }, [el.lr]);
   el.pictureBox = node('div', {}, [el.picture, el.frameField]);
-  const plots = node('div', { class: 'model-plots' }, [el.legend, el.loss, el.acc, el.pictureBox, el.lineBox,
+  const plots = node('div', { class: 'model-plots' }, [el.legend, el.loss, el.acc, el.lrBox, el.pictureBox, el.lineBox,
     el.sliceBox, el.tableBox]);
   root.append(head, node('div', { class: 'model-body' }, [controls, plots]));
   document.body.appendChild(root);
