@@ -95,6 +95,7 @@ def test_line_runs_are_drawn_on_the_main_plot_in_2d_and_3d(open_page):
     assert "view=3d" in p.page.url
     kinds = p.js("document.querySelector('#model-line .plot-3d').data.map(d => d.type)")
     assert "surface" in kinds and kinds.count("scatter3d") >= runs
+    p.shot("model-line-3d-en-1440")
     _clean(p)
 
 
@@ -145,6 +146,7 @@ def test_switching_presets_mid_stream_gives_no_errors(open_page):
     p = open_page("?mode=model&preset=mlp-spiral&epochs=400&lang=zh", settle=False)
     p.wait("window.__model && window.__model.debug.live.some(d => !d.complete && d.points > 0)", 90,
            "a live draw")
+    p.shot("model-live-zh-1440")
     p.page.select_option("#model-preset", "notes-linear")
     p.page.select_option("#model-preset", "line-batch")
     _settled(p)
