@@ -4,14 +4,21 @@ data, from the same initial weights, with the same minibatch order, with torch.o
 The data and the initial weights are embedded as literals (shortest round-trip reprs, so every float is the same
 double); the per-epoch shuffles are regenerated with NumPy's generator, the three lines optim_core uses. The loop
 is the one torch users write: ``zero_grad(); loss_fn(model(X[batch]), y[batch]).backward(); step()``, and L-BFGS
-``step(closure)`` on the full batch. User text (labels) reaches the script only as ``repr`` string literals.
+``step(closure)`` on the full batch. A run's lr scheduler is torch's class with every keyword (defaults filled in,
+nested schedulers too; formulas as lambdas, :func:`app.export_script.scheduler_call`), stepped after each
+``optimizer.step()`` as the core steps it: ``ReduceLROnPlateau.step(loss)`` with the minibatch loss that step was
+computed from (L-BFGS: the full-batch loss its closure returned first). User text (labels) reaches the script only
+as ``repr`` string literals.
 """
 
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
-from .export_script import TORCH_CLASSES, WIDTH, literal
+from optim_core.schedulers import find_spec
+
+from .export_script import TORCH_CLASSES, WIDTH, literal, scheduler_call
 
 
 def _numbers(name: str, values: list) -> str:
@@ -29,19 +36,38 @@ def _model_lines(parameter_names, activation: str | None) -> str:
     return "torch.nn.Sequential(" + ", ".join(layers) + ")"
 
 
+def filled(spec: tuple[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """A scheduler spec with every keyword, defaults filled in, the nested schedulers' too (the script states
+    every number it uses, as for the optimizers)."""
+    name, params = spec
+    s = find_spec(name)
+    out = {**s.defaults(), **params}
+    for p in s.params:
+        if p.kind == "schedulers" and out.get(p.name) is not None:
+            out[p.name] = [filled((c["name"], c.get("params") or {}) if isinstance(c, dict) else (c[0], c[1]))
+                           for c in out[p.name]]
+    return s.label, out
+
+
 def training_script(job) -> str:
     """The whole script for one validated training request (an :class:`app.api.train.TrainJob`)."""
     b, first, net = job.body, job.trainers[0], job.net
     model_call = _model_lines(net.parameter_names(), job.model_options.get("activation"))
     title = f"{b.model.name} on {b.data.name}, {b.epochs} epochs"
     runs = []
-    for i, (trainer, label) in enumerate(zip(job.trainers, job.labels, strict=True)):
+    for i, (trainer, label, sched) in enumerate(zip(job.trainers, job.labels, job.schedulers, strict=True)):
         opt = trainer.opt
         keywords = ", ".join(f"{k}={literal(v)}" for k, v in opt.hyperparameters().items())
+        call = f"torch.optim.{TORCH_CLASSES[opt.SPEC.name]}(model.parameters(), {keywords})"
+        if len(call) + 16 > WIDTH:
+            call = (f"torch.optim.{TORCH_CLASSES[opt.SPEC.name]}(\n" + textwrap.fill(
+                f"model.parameters(), {keywords})", WIDTH - 8, initial_indent=" " * 8, subsequent_indent=" " * 8,
+                break_long_words=False, break_on_hyphens=False))
+        scheduler = "" if sched is None else f"    scheduler = {scheduler_call(filled(sched))}\n"
         runs.append(f"    # Run {i + 1}\n"
                     "    model = fresh_model()\n"
-                    f"    optimizer = torch.optim.{TORCH_CLASSES[opt.SPEC.name]}(model.parameters(), {keywords})\n"
-                    f"    runs.append(train({label!r}, model, optimizer))\n")
+                    f"    optimizer = {call}\n" + scheduler +
+                    f"    runs.append(train({label!r}, model, optimizer{', scheduler' if sched else ''}))\n")
     loss_fn = "torch.nn.BCEWithLogitsLoss()" if net.classifier else "torch.nn.MSELoss()"
     return f'''#!/usr/bin/env python3
 """{title}, exported from Optimizer Playground as a PyTorch script.
@@ -92,8 +118,9 @@ def fresh_model():
     return model
 
 
-def train(label, model, optimizer):
-    """EPOCHS epochs; the full-batch loss before the first step and after every step, and each step's batch loss."""
+def train(label, model, optimizer, scheduler=None):
+    """EPOCHS epochs; the full-batch loss before the first step and after every step, and each step's batch loss.
+    The lr scheduler, if any, steps after every optimizer step (ReduceLROnPlateau with that step's batch loss)."""
     lbfgs = isinstance(optimizer, torch.optim.LBFGS)
     sparse = isinstance(optimizer, torch.optim.SparseAdam)
 
@@ -122,6 +149,10 @@ def train(label, model, optimizer):
                         p.grad = p.grad.to_sparse()
                 optimizer.step()
             batch_losses.append(value.item())
+            if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+                scheduler.step(value.item())  # the loss this step was computed from, as the playground watches it
+            elif scheduler is not None:
+                scheduler.step()
             losses.append(full_loss())
             if not math.isfinite(losses[-1]):  # the playground stops here too
                 return label, losses[:-1], batch_losses

@@ -152,11 +152,11 @@ LINE_GRID = 61  # points per axis of line's (w, b) loss surface
 PAGE_PARAM_VALUES = 10_000  # params values sent per run (rows x P); more rows are thinned to every k-th, plus the last
 
 
-def train_work(steps: int, n_params: int, batch: int, n: int, grid: int) -> float:
-    """One training run's work units: its steps, and its share of the landscape slice's grid (forward passes over
-    the full batch at grid x grid points)."""
+def train_work(steps: int, n_params: int, batch: int, n: int, grid: int, *, scheduled: bool = False) -> float:
+    """One training run's work units: its steps (plus the lr scheduler's, as for trajectories), and its share of
+    the landscape slice's grid (forward passes over the full batch at grid x grid points)."""
     macs = steps * n_params * (batch + n) + grid * grid * n * n_params
-    return steps * TRAIN_STEP_UNITS + macs / TRAIN_MACS_PER_UNIT
+    return steps * (TRAIN_STEP_UNITS + (SCHEDULER_STEP_COST if scheduled else 0.0)) + macs / TRAIN_MACS_PER_UNIT
 
 
 def train_limits() -> dict[str, Any]:
@@ -169,7 +169,9 @@ def train_limits() -> dict[str, Any]:
         "max_steps": _models.MAX_STEPS,
         "max_step_samples": _models.MAX_STEP_SAMPLES,
         "work": {"budget": MAX_TRAIN_WORK, "step_units": TRAIN_STEP_UNITS, "macs_per_unit": TRAIN_MACS_PER_UNIT,
-                 "rule": "runs x (steps x step_units + (steps x P x (batch + n) + grid^2 x n x P) / macs_per_unit)"},
+                 "scheduler_per_step": SCHEDULER_STEP_COST,
+                 "rule": "runs x (steps x (step_units + scheduler_per_step if scheduled) + (steps x P x (batch + n) "
+                         "+ grid^2 x n x P) / macs_per_unit)"},
         "landscape_grid": {"min": LANDSCAPE_GRID_MIN, "max": LANDSCAPE_GRID_MAX, "default": LANDSCAPE_GRID_DEFAULT},
         "heatmap": {"grid": HEATMAP_GRID, "frames": HEATMAP_FRAMES},
         "line_grid": LINE_GRID,

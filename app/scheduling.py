@@ -105,9 +105,9 @@ def _range(p: Any, s: SchedulerSpec) -> dict[str, Any]:
             "required": p.name in s.required}
 
 
-def check_schedulers(runs: list[Any], steps: int) -> None:
-    """Build each run's scheduler as the run will (``make_scheduler(..., steps=steps)``); every refusal becomes
-    a 422 item at its field, worded by the core."""
+def scheduler_problems(runs: list[Any], steps: int) -> list[dict[str, Any]]:
+    """Build each run's scheduler as the run will (``make_scheduler(..., steps=steps)``); one item per refusal,
+    ``{"loc": (i, "scheduler", ...), "code", "message", "params", "input"}``, worded by the core."""
     problems = []
     for i, run in enumerate(runs):
         if run.scheduler is None:
@@ -118,8 +118,16 @@ def check_schedulers(runs: list[Any], steps: int) -> None:
         except ValueError as err:
             where, code, message, params = _locate(spec, str(err))
             params = {k: v for k, v in params.items() if v is not None}
-            problems.append({"type": PydanticCustomError(code, "{reason}", {**params, "reason": message[:300]}),
-                             "loc": (i, "scheduler", *where), "input": spec[1]})
+            problems.append({"loc": (i, "scheduler", *where), "code": code, "message": message[:300],
+                             "params": params, "input": spec[1]})
+    return problems
+
+
+def check_schedulers(runs: list[Any], steps: int) -> None:
+    """:func:`scheduler_problems` as a pydantic error of the ``runs`` field: every refusal a 422 item at its
+    field."""
+    problems = [{"type": PydanticCustomError(p["code"], "{reason}", {**p["params"], "reason": p["message"]}),
+                 "loc": p["loc"], "input": p["input"]} for p in scheduler_problems(runs, steps)]
     if problems:
         raise ValidationError.from_exception_data("runs", problems)
 

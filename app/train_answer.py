@@ -76,6 +76,17 @@ def heatmap_axes(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (np.linspace(*_box(X[:, 0], 0.5), HEATMAP_GRID), np.linspace(*_box(X[:, 1], 0.5), HEATMAP_GRID))
 
 
+def live_heatmap(net, params: np.ndarray, steps: np.ndarray, axes) -> dict[str, Any] | None:
+    """The decision map at the last finite row of ``params`` (the kept rows so far, at ``steps``), for a ``points``
+    event: rounded to 4 decimals, a picture to draw while training (``done`` carries the exact maps). None before
+    any finite row."""
+    finite = np.flatnonzero(np.isfinite(params).all(axis=1))
+    if not len(finite):
+        return None
+    i = finite[-1]
+    return {"step": int(steps[i]), "p": finite_or_none(np.round(decision_map(net, params[i], *axes)[0], 4))}
+
+
 def heatmaps(net, tr: Training, axes) -> dict[str, Any]:
     rows = _finite_rows(tr)
     pick = rows[np.unique(np.round(np.linspace(0, len(rows) - 1, HEATMAP_FRAMES)).astype(int))]

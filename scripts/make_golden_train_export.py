@@ -43,6 +43,31 @@ CASES = {
     "logistic_moons_full_batch": {
         "model": {"name": "logistic"}, "data": {"name": "moons", "options": {"n": 80}}, "epochs": 15,
         "runs": [{"optimizer": "lbfgs", "params": {"lr": 0.5}}, {"optimizer": "rprop"}]},
+    # lr schedulers, stepped after each optimizer step: OneCycleLR cycling Adam's beta1 and CyclicLR cycling SGD's
+    # momentum, over minibatches; SequentialLR with a LambdaLR formula then cosine annealing
+    "mlp_moons_cycled_schedulers": {
+        "model": {"name": "mlp", "options": {"hidden": [8], "activation": "tanh"}},
+        "data": {"name": "moons", "options": {"n": 100, "noise": 0.1}}, "epochs": 20, "batch_size": 25, "seed": 2,
+        "runs": [{"optimizer": "adam", "params": {"lr": 0.01},
+                  "scheduler": {"name": "OneCycleLR", "params": {"max_lr": 0.05, "total_steps": 80}}},
+                 {"optimizer": "sgd", "params": {"lr": 0.05, "momentum": 0.9},
+                  "scheduler": {"name": "CyclicLR", "params": {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 10}}},
+                 {"optimizer": "adamw", "params": {"lr": 0.02},
+                  "scheduler": {"name": "SequentialLR", "params": {"milestones": [20], "schedulers": [
+                      {"name": "LambdaLR", "params": {"lr_lambda": "min(1, (t+1)/20)"}},
+                      {"name": "CosineAnnealingLR", "params": {"T_max": 60}}]}}}]},
+    # ReduceLROnPlateau watching the minibatch losses (it reduces several times here), and MultiplicativeLR's formula
+    "linear_plateau_minibatch": {
+        "model": {"name": "linear"}, "data": {"name": "regression"}, "epochs": 40, "batch_size": 8, "seed": 1,
+        "runs": [{"optimizer": "rmsprop", "params": {"lr": 0.02},
+                  "scheduler": {"name": "ReduceLROnPlateau", "params": {"patience": 3, "factor": 0.5}}},
+                 {"optimizer": "sgd", "params": {"lr": 0.05, "momentum": 0.5},
+                  "scheduler": {"name": "MultiplicativeLR", "params": {"lr_lambda": "0.99"}}}]},
+    # L-BFGS's closure with ReduceLROnPlateau on the full batch
+    "logistic_lbfgs_plateau": {
+        "model": {"name": "logistic"}, "data": {"name": "gaussians", "options": {"n": 100, "noise": 1.0}},
+        "epochs": 15, "runs": [{"optimizer": "lbfgs", "params": {"lr": 0.5, "max_iter": 5},
+                                "scheduler": {"name": "ReduceLROnPlateau", "params": {"patience": 1}}}]},
 }
 
 

@@ -4,6 +4,11 @@ Each step is torch's ``optimizer.zero_grad(); loss_fn(model(X[batch]), y[batch])
 with the optimizer applied to the whole parameter vector through the one protocol of optim_core:
 ``opt.init(params)`` and ``opt.step(params, grad, state, *, objective=None)``. L-BFGS gets ``objective``, a closure
 on the full batch returning (loss, grad), as torch's ``optimizer.step(closure)`` does.
+
+Parity with torch is to ~1e-10 relative, not to the bit: the matrix products sum in another order than torch's BLAS.
+L-BFGS on an MLP amplifies those last bits by ~2x per step (its line searches on a non-convex loss), so after a few
+dozen steps ours and torch's differ by more than 1e-10, as torch's own run does from weights moved by one ulp; the
+closure counts agree until then (scripts/check_lbfgs_drift.py, docs/api.md).
 """
 
 from __future__ import annotations
@@ -221,12 +226,16 @@ class Trainer:
         self.batch_loss = np.full(steps, np.nan)
         self.accuracy = np.full(steps + 1, np.nan) if net.classifier else None
         self.params[0] = p
+        # with a scheduler, filled as the loop goes and readable up to t like loss (momentum: NaN where the
+        # scheduler wrote none; the Training's is None if it never did)
+        self.lr = None if scheduler is None else np.full(steps + 1, np.nan)
+        self.momentum = None if scheduler is None else np.full(steps + 1, np.nan)
         self.t = 0  # optimizer steps done
         self.done = False
         self._started = False  # the loop computes loss[0] when it first runs
         self._result = None
         self._epochs = _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, self.params, self.rows,
-                             self.loss, self.batch_loss, self.accuracy, scheduler)
+                             self.loss, self.batch_loss, self.accuracy, scheduler, self.lr, self.momentum)
 
     @property
     def steps(self) -> int:
@@ -240,7 +249,7 @@ class Trainer:
 
     def advance(self, epochs: int = 1) -> bool:
         """Run up to ``epochs`` more epochs; True once training is over (all epochs, or diverged)."""
-        with _one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with one_blas_thread(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             self._started = True
             for _ in range(epochs):
                 try:
@@ -280,7 +289,7 @@ def _controller() -> ThreadpoolController:
 
 
 @contextmanager
-def _one_blas_thread():
+def one_blas_thread():
     """BLAS on one thread while any training runs: these matrices are tiny, and OpenBLAS's threads, spinning on a
     busy machine, made a 2000 x 32 product 30x slower (measured: 10 ms against 0.3 ms). Counted, so runs in
     concurrent threads restore the original setting only when the last one ends."""
@@ -305,16 +314,12 @@ def _kept_steps(steps: int, n_params: int) -> np.ndarray:
     return kept if kept[-1] == steps else np.append(kept, steps)
 
 
-def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc, scheduler):
-    """The training loop, a generator: fills the arrays in place, yields the steps done after each epoch, and
-    returns (the step where the loss left the reals or None, the scheduled lr per step or None, the scheduled
-    momentum or beta1 per step or None)."""
-    steps = len(batch_loss)
-    lrs = moms = None
+def _loop(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss, batch_loss, acc, scheduler,
+          lrs, moms):
+    """The training loop, a generator: fills the arrays in place (``lrs``, ``moms``: None without a scheduler),
+    yields the steps done after each epoch, and returns (the step where the loss left the reals or None, the
+    scheduled lr per step or None, the scheduled momentum or beta1 per step or None)."""
     values = {}
-    if scheduler is not None:
-        lrs = np.full(steps + 1, np.nan)
-        moms = np.full(steps + 1, np.nan)
     diverged = yield from _steps(net, opt, X, y, p, order, batch_size, steps_per_epoch, params, rows, loss,
                                  batch_loss, acc, scheduler, lrs, moms, values)
     if moms is not None and np.isnan(moms[1:]).all():

@@ -121,6 +121,11 @@ class Scheduler:
         # the formulas are shared, not copied: they hold no state, and a compiled one need not be copyable
         shared = {id(v): v for s in self._walk() for v in vars(s).values() if callable(v)}
         twin = copy.deepcopy(self, shared)
+        if not twin.group.cycled:  # only the lr moves (no constructor set momentum or betas cycling)
+            plan = _lr_plan(self, twin, steps)
+            if plan is not None:
+                return plan
+            twin = copy.deepcopy(self, shared)
         lrs, momenta = [twin.lr], [twin.momentum]
         for k in range(1, steps + 1):
             try:
@@ -130,6 +135,34 @@ class Scheduler:
             lrs.append(twin.lr)
             momenta.append(twin.momentum)
         return Plan(lrs, None if momenta[-1] is None else momenta)
+
+
+def _lr_plan(scheduler: Scheduler, twin: Scheduler, steps: int) -> Plan | None:
+    """The plan of a schedule that moves only the lr: the same ``step()`` calls, reading the group's lr as
+    :attr:`Scheduler.lr` does, without a property call per step (this loop is most of what a schedule adds to a
+    2,000-step run). None if the momentum started cycling on the way (no scheduler does: their constructors set
+    it), for the general loop to redo."""
+    group, lrs = twin.group, [twin.lr]
+    append = lrs.append
+    k = 0
+    try:
+        if type(twin).step is Scheduler.step and type(twin)._update_lr is Scheduler._update_lr:
+            # torch's LRScheduler.step() without an epoch, inlined: _step_count += 1, last_epoch += 1,
+            # group["lr"] = get_lr() (the composites and ReduceLROnPlateau have steps of their own)
+            get_lr = twin.get_lr
+            for k in range(1, steps + 1):  # noqa: B007 - k names the failing step below
+                twin._step_count += 1
+                twin.last_epoch += 1
+                value = group["lr"] = get_lr()
+                append(float(value))
+        else:
+            step = twin.step
+            for k in range(1, steps + 1):  # noqa: B007 - k names the failing step below
+                step()
+                append(float(group["lr"]))
+    except (*FLOAT_ERRORS, NotImplementedError) as e:
+        raise ValueError(_step_failure(scheduler, k, steps, e)) from e
+    return None if group.cycled else Plan(lrs, None)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,9 @@ export function fieldPath(loc = []) {
 
 function numbers(params) {
   const out = {};
-  for (const [k, v] of Object.entries(params)) out[k] = Number.isInteger(v) ? v.toLocaleString('en-US') : v;
+  for (const [k, v] of Object.entries(params)) {
+    out[k] = Number.isInteger(v) ? v.toLocaleString('en-US') : Array.isArray(v) ? v.join(', ') : v;
+  }
   return out;
 }
 
@@ -26,7 +28,9 @@ export function itemWords(item, { withPosition = true } = {}) {
   const code = item.code ?? item.type;
   const params = { ...(item.params ?? {}), ...Object.fromEntries(['work', 'limit', 'position']
     .filter((k) => item[k] !== undefined).map((k) => [k, item[k]])) };
-  const key = `err.${code}`;
+  // a code with several checks (training's data_invalid, model_invalid, training_invalid) says which in `rule`
+  const ruled = params.rule !== undefined && has(`err.${code}.${params.rule}`);
+  const key = ruled ? `err.${code}.${params.rule}` : `err.${code}`;
   if (code && has(key)) return t(key, { field: fieldPath(item.loc), ...numbers(params) });
   const msg = String(item.msg ?? item.message ?? '');
   return withPosition ? msg : msg.replace(POSITION, '');

@@ -151,6 +151,9 @@ export function presetApplier(catalog, makeRun) {
       state.mrun = 0;
       state.mx = p.map.x?.name ?? '';
       state.my = p.map.y?.name ?? '';
+      const span = (a) => (a && Number.isFinite(a.from) && Number.isFinite(a.to) ? [a.from, a.to] : null);
+      state.mxr = span(p.map.x); // the lesson's own spans: Distill's map is about lr 0.001-0.05, not 1e-5-10
+      state.myr = span(p.map.y);
       if (p.map.resolution) state.mres = p.map.resolution;
       state.mcolor = p.map.color === 'steps_to_converge' ? 'steps' : 'loss';
     }

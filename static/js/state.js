@@ -22,7 +22,8 @@
 //   &speed=60 (steps per second)  &present=1  &embed=1
 //   &inspect=1&irun=0               the inspector open, on run irun (0-based; asks the server for each run's state)
 //   &view=map with the map's settings (each omitted at its default): &map=basin|hyper, &mrun=0 (the run mapped),
-//   &mx=lr&my=beta1 (a hyperparameter map's axes; empty: the first numeric ones), &mres=64 (cells per axis),
+//   &mx=lr&my=beta1 (a hyperparameter map's axes; empty: the first numeric ones), &mxr=0.001_0.05&myr=0_0.99
+//   (their spans; omitted: the hyperparameter's slider range), &mres=64 (cells per axis),
 //   &mcolor=loss|steps;  &tune=final_loss|steps_to_converge shows the tuning chart (its runs are the link's)
 //
 // Values that do not parse fall back to their defaults, numbers out of range are clamped, and each change adds
@@ -81,13 +82,16 @@ export const PROPS = [
   { name: 'mrun', type: 'int', default: 0, min: 0, max: 15 },
   { name: 'mx', type: 'string', default: '', maxLength: 40 },
   { name: 'my', type: 'string', default: '', maxLength: 40 },
+  // a hyperparameter map's own axis spans (lo_hi); null: the hyperparameter's slider range (map-model.js)
+  { name: 'mxr', type: 'range', default: null, min: null, max: null, nullable: true },
+  { name: 'myr', type: 'range', default: null, min: null, max: null, nullable: true },
   { name: 'mres', type: 'int', default: 64, min: 2, max: 256 },
   { name: 'mcolor', type: 'enum', default: 'loss', values: () => ['loss', 'steps'] },
   { name: 'tune', type: 'enum', default: '', values: () => ['', 'final_loss', 'steps_to_converge'] },
 ];
 
 // The map settings' URL keys, written only when they differ from their defaults.
-const MAP_KEYS = { ints: ['mrun', 'mres'], strings: ['map', 'mx', 'my', 'mcolor', 'tune'] };
+const MAP_KEYS = { ints: ['mrun', 'mres'], strings: ['map', 'mx', 'my', 'mcolor', 'tune'], spans: ['mxr', 'myr'] };
 
 const PROP = Object.fromEntries(PROPS.map((p) => [p.name, p]));
 
@@ -181,8 +185,9 @@ export function validate(state, catalog) {
         if (typeof v !== 'string' || v.length > p.maxLength) bad();
         break;
       case 'range':
+        if (v === null && p.nullable) break;
         if (!Array.isArray(v) || v.length !== 2 || !v.every(Number.isFinite) || !(v[0] < v[1])
-            || Math.abs(v[0]) > p.max || Math.abs(v[1]) > p.max) bad();
+            || (p.max !== null && (Math.abs(v[0]) > p.max || Math.abs(v[1]) > p.max))) bad();
         break;
       case 'point':
         if (v === null) break;
@@ -271,6 +276,7 @@ export function toQuery(state, catalog) {
   for (const k of [...MAP_KEYS.strings, ...MAP_KEYS.ints]) {
     if (state[k] !== PROP[k].default) out.push([k, String(state[k])]);
   }
+  for (const k of MAP_KEYS.spans) if (state[k]) out.push([k, state[k].map(fmtNum).join('_')]);
   // Keep the separators of the runs readable: , : | = _ need no escaping inside a query value.
   return out.map(([k, v]) => `${k}=${encodeURIComponent(v).replace(/%2C/g, ',').replace(/%3A/g, ':')
     .replace(/%7C/g, '|').replace(/%3D/g, '=').replace(/%3B/g, ';').replace(/%5B/g, '[').replace(/%5D/g, ']')}`)
@@ -356,6 +362,12 @@ export function fromQuery(search, catalog, applyPreset) {
   for (const k of MAP_KEYS.ints) {
     if (has(k)) {
       const v = num(k, true);
+      if (v !== undefined) state[k] = v;
+    }
+  }
+  for (const k of MAP_KEYS.spans) {
+    if (has(k)) {
+      const v = pair(k);
       if (v !== undefined) state[k] = v;
     }
   }

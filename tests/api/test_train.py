@@ -9,40 +9,21 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
-from app.config import Settings
 from app.limits import MAX_TRAIN_WORK
-from app.main import create_app
 from app.train_answer import PATH_POINTS, thinned
 from optim_core.models import DATASETS, MODELS, landscape, make_model, train
 from tests.api.support import parse_sse
-
-SPIRAL = {"model": {"name": "mlp", "options": {"hidden": [6, 4]}}, "data": {"name": "spiral", "options": {"n": 60}},
-          "epochs": 12, "batch_size": 16, "seed": 3,
-          "runs": [{"optimizer": "adam", "params": {"lr": 0.02}}, {"optimizer": "adamw", "params": {"lr": 0.02}},
-                   {"optimizer": "sgd", "params": {"lr": 0.1, "momentum": 0.9}, "label": "SGD+m"}],
-          "landscape": {"grid": 7, "seed": 5}}
-LINE = {"model": {"name": "line"}, "data": {"name": "regression", "options": {"features": 1, "n": 24}},
-        "epochs": 8, "batch_size": 4, "runs": [{"optimizer": "sgd", "params": {"lr": 0.05}},
-                                               {"optimizer": "adam", "params": {"lr": 0.1}}]}
-LINEAR = {"model": {"name": "linear"}, "data": {"name": "regression"}, "epochs": 30,
-          "runs": [{"optimizer": "lbfgs"}, {"optimizer": "rmsprop", "params": {"lr": 0.01}}]}
+from tests.api.train_support import LINE, LINEAR, SPIRAL, own_client, post, reassemble
 
 
 @pytest.fixture(scope="module")
 def client():
-    """A client of this module's own: its worker threads, which ran training, end with it. OpenBLAS (0.3.31)
-    ignores a thread count set while another thread that used it is alive, which would break the BLAS-thread test
-    of tests/core/test_models.py for the rest of the session."""
-    with TestClient(create_app(Settings())) as c:
+    with own_client() as c:
         yield c
 
 
-def _post(client, body):
-    r = client.post("/api/train", json=body)
-    assert r.status_code == 200, r.text
-    return r.json()
+_post = post
 
 
 def _direct(body, run):
@@ -93,31 +74,13 @@ def test_train_line_answers_its_surfaces_and_classifiers_their_decision_maps(cli
     assert full["surface"]["batch_loss"] is None and full["steps"] == LINE["epochs"]
 
 
-def _reassemble(events):
-    assert events[0][0] == "meta" and events[-1][0] == "done"
-    meta = events[0][1]
-    runs = [dict(r, loss=[], batch_loss=[], accuracy=None if not meta["classifier"] else []) for r in meta["runs"]]
-    for name, data in events[1:-1]:
-        assert name == "points"
-        run = runs[data["run"]]
-        assert data["offset"] == len(run["loss"]) and data["batch_offset"] == len(run["batch_loss"])
-        run["loss"] += data["loss"]
-        run["batch_loss"] += data["batch_loss"]
-        if data["accuracy"] is not None:
-            run["accuracy"] += data["accuracy"]
-    done = events[-1][1]
-    for run, final in zip(runs, done["runs"], strict=True):
-        run.update(final)
-    return {**meta, **{k: v for k, v in done.items() if k != "runs"}, "runs": runs}
-
-
 @pytest.mark.parametrize("body", [SPIRAL, LINE, LINEAR], ids=["mlp-spiral", "line", "linear-full-batch"])
 def test_train_stream_reassembled_equals_json(client, body):
     r = client.post("/api/train/stream", json=body)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
     events = parse_sse(r.text)
     assert sum(1 for name, _ in events if name == "points") >= 2 * len(body["runs"])
-    assert _reassemble(events) == _post(client, body)
+    assert reassemble(events) == _post(client, body)
 
 
 def test_train_a_diverging_run_is_reported_with_nulls_after_it(client):
@@ -146,52 +109,6 @@ def test_limits_serve_the_training_limits(client):
     assert train_limits["work"]["budget"] == MAX_TRAIN_WORK
     assert train_limits["landscape_grid"]["max"] >= train_limits["landscape_grid"]["default"]
     assert train_limits["runs"]["max"] >= 3
-
-
-def _with(body, **changes):
-    out = {**body, **changes}
-    return out
-
-
-REFUSALS = [
-    # (body, status, code, field, words in the message)
-    (_with(SPIRAL, model={"name": "cnn"}), 422, "model_name", "model.name", "must be one of"),
-    (_with(SPIRAL, data={"name": "mnist"}), 422, "dataset_name", "data.name", "must be one of"),
-    (_with(SPIRAL, data={"name": "spiral", "options": {"n": 5000}}), 422, "data_invalid", "data.options",
-     "n must be an integer in [4, 2000]"),
-    (_with(SPIRAL, data={"name": "spiral", "options": {"colour": 1}}), 422, "data_invalid", "data.options",
-     "Unknown option 'colour'"),
-    (_with(SPIRAL, model={"name": "mlp", "options": {"hidden": [8, 8, 8, 8]}}), 422, "model_invalid", "model",
-     "list of 1 to 3 integers"),
-    (_with(LINE, data={"name": "regression"}), 422, "model_invalid", "model", "line needs exactly 1 feature"),
-    (_with(SPIRAL, model={"name": "logistic"}, data={"name": "regression"}), 422, "training_invalid", "data",
-     "labels y must be 0 or 1"),
-    (_with(SPIRAL, batch_size=61), 422, "training_invalid", "batch_size", "batch_size must be an integer in [1, 60]"),
-    (_with(LINEAR, batch_size=4), 422, "training_invalid", "batch_size", "must be None for lbfgs"),
-    (_with(SPIRAL, epochs=0), 422, "integer_range", "epochs", "must be an integer in [1, 10000]"),
-    (_with(SPIRAL, runs=[]), 422, "run_count", "runs", "must be a list of 1 to 6 runs"),
-    (_with(SPIRAL, runs=[{"optimizer": "adam", "params": {"lr": -1}}]), 422, "hyperparameter_range",
-     "runs[0].params.lr", "must be a number in"),
-    (_with(SPIRAL, landscape={"grid": 8}), 422, "odd_grid", "landscape.grid", "must be an odd integer"),
-    (_with(SPIRAL, landscape={"run": 4}), 422, "integer_range", "landscape.run", "must be an index of runs"),
-    (_with(SPIRAL, data={"name": "spiral", "options": {"n": 2000}}, batch_size=1, epochs=40), 422,
-     "training_invalid", "epochs", "at most 100000"),
-    (_with(SPIRAL, model={"name": "mlp", "options": {"hidden": [32, 32, 32]}},
-           data={"name": "spiral", "options": {"n": 2000}}, batch_size=None, epochs=2000), 422,
-     "train_work_budget", "request body", "training work units"),
-]
-
-
-@pytest.mark.parametrize("body,status,code,field,words", REFUSALS, ids=[r[2] + "-" + r[3] for r in REFUSALS])
-def test_train_refusals_name_the_field_in_plain_words(client, body, status, code, field, words):
-    for route in ("/api/train", "/api/train/stream"):
-        r = client.post(route, json=body)
-        assert r.status_code == status, r.text
-        detail = r.json()["detail"]
-        assert len(detail) == 1, detail
-        item = detail[0]
-        assert item["code"] == code and item["params"]["field"] == field, item
-        assert words in item["msg"], item["msg"]
 
 
 # ----------------------------------------------------------------------------- Copy as PyTorch, for training

@@ -5,6 +5,7 @@ an animation has ended raises nothing. Screenshots for people at 1366x768, 390x8
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -120,3 +121,36 @@ def test_screenshots_of_lessons_with_captions(open_page, lang, name, width, heig
     mode = "present" if extra else f"{width}x{height}"
     p.shot(f"lessons-{name}-{mode}-{lang}")
     assert p.console_errors == [] and p.page_errors == []
+
+
+@pytest.mark.parametrize("name", [n for n in NEEDING if PRESETS[n]["needs"] == "map"
+                                  and PRESETS[n]["map"]["kind"] == "hyperparameters"])
+def test_hyperparameter_map_lessons_span_their_own_axis_ranges_and_links_keep_them(open_page, name):
+    # Distill's map is about lr 0.001-0.05; over the lr slider's 1e-5..10 its interesting part was a sliver.
+    spec = PRESETS[name]["map"]
+    p = open_page(f"?preset={name}&lang=en", width=1366, height=768)
+    p.wait("window.__playground.debug.mapDraws > 0", timeout=60, what="the map to draw")
+
+    def drawn_spans():
+        xs, ys = p.js("(() => { const d = document.getElementById('map-plot').data.find((t) => t.type === "
+                      "'heatmap'); return [d.x, d.y]; })()")
+        return [(min(xs), max(xs)), (min(ys), max(ys))]
+
+    def expect(axis):  # the axis is logarithmic where the hyperparameter is (GET /api/optimizers)
+        lo, hi = axis["from"], axis["to"]
+        log = p.js("(n) => window.__playground.catalog.optimizers.sgd.params.find((q) => q.name === n).log",
+                   axis["name"])
+        return (math.log10(lo), math.log10(hi)) if log else (lo, hi)
+
+    (x0, x1), (y0, y1) = drawn_spans()
+    for (a, b), (lo, hi) in (((x0, x1), expect(spec["x"])), ((y0, y1), expect(spec["y"]))):
+        assert a == pytest.approx(lo, abs=1e-9) and b == pytest.approx(hi, abs=1e-9)
+    search = p.js("location.search")
+    assert "mxr=" in search and "myr=" in search
+    alone = re.sub(r"(^\?|&)preset=[^&]*", r"\1", search)  # the link without the lesson's name
+    assert "preset=" not in alone
+    q = open_page(alone, width=1366, height=768)
+    q.wait("window.__playground.debug.mapDraws > 0", timeout=60, what="the linked map to draw")
+    assert [tuple(s) for s in q.js("[window.__playground.state.mxr, window.__playground.state.myr]")] == \
+        [(spec["x"]["from"], spec["x"]["to"]), (spec["y"]["from"], spec["y"]["to"])]
+    assert p.console_errors == [] and q.console_errors == [] and p.page_errors == [] and q.page_errors == []

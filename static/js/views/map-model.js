@@ -54,6 +54,21 @@ export function defaultAxes(state, spec) {
 }
 
 /**
+ * An axis of the request: the hyperparameter over `span` (a link's or a lesson's mxr/myr) where the span fits
+ * the hyperparameter's allowed range (and is positive on a log axis), else over its slider range.
+ */
+export function mapAxis(choice, span, spec) {
+  const [field] = split(choice.name);
+  const p = spec.params.find((q) => q.name === field);
+  const lo = p?.min ?? -Infinity;
+  const hi = p?.max ?? Infinity;
+  const fits = Array.isArray(span) && span[0] < span[1] && span[0] >= lo && span[1] <= hi
+    && (!choice.log || span[0] > 0);
+  const [min, max] = fits ? span : [choice.min, choice.max];
+  return { name: choice.name, min, max, scale: choice.log ? 'log' : 'linear' };
+}
+
+/**
  * {body, key} for POST /api/maps/stream, or null. The key leaves out the mapped values themselves, so that
  * moving a slider of a mapped hyperparameter only moves the marker.
  */
@@ -72,9 +87,8 @@ export function mapRequest(state, catalog) {
   const [x, y] = defaultAxes(state, spec);
   if (!x || !y) return null;
   const byName = Object.fromEntries(axisChoices(spec).map((c) => [c.name, c]));
-  const axis = (c) => ({ name: c.name, min: c.min, max: c.max, scale: c.log ? 'log' : 'linear' });
   const hyper = { kind: 'hyperparameters', ...body, start: state.start ?? null,
-    axes: [axis(byName[y]), axis(byName[x])] }; // y first: the frame's rows follow it
+    axes: [mapAxis(byName[y], state.myr, spec), mapAxis(byName[x], state.mxr, spec)] }; // y first: rows follow it
   let keyParams = setAxisValue(run.params, x, null);
   keyParams = setAxisValue(keyParams, y, null);
   const start = state.start ?? effectiveStart(state, catalog);

@@ -119,7 +119,11 @@ export class MapView {
     const labels = runLabels(state.runs, this.catalog.optimizers);
     const choices = axisChoices(spec);
     const [ax, ay] = defaultAxes(state, spec);
-    const set = (k) => (v) => this.change((s) => { s[k] = k === 'mrun' || k === 'mres' ? Number(v) : v; }, { push: true });
+    const set = (k) => (v) => this.change((s) => {
+      s[k] = k === 'mrun' || k === 'mres' ? Number(v) : v;
+      if (k === 'mx') s.mxr = null; // another hyperparameter on the axis: its own range
+      if (k === 'my') s.myr = null;
+    }, { push: true });
     const nodes = [
       select('map-kind', t('map.kind'), [['basin', t('map.basin')], ['hyper', t('map.hyper')]], state.map, set('map')),
       select('map-run', t('map.run'), state.runs.map((r, i) => [String(i), labels[i]]),
