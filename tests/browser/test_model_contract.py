@@ -52,9 +52,13 @@ def test_the_selected_runs_decision_map_is_drawn_from_the_live_events(open_page)
                                         "heatmap": {"step": maps["steps"][4], "p": maps["p"][4]}}))
     _serve(p, events)
     p.page.select_option("#model-sel", "1")
+    p.wait("window.__model.state.sel === 1 && window.__model.settled()", 30, "run 1's map")
+    p.js("window.__model.debug.maps.length = 0")  # the real stream's live maps are not this test's
     _retrain(p)
-    p.wait("window.__model.state.seed === 1 && document.getElementById('model-picture').layout?.title?.text"
-           f"?.includes('step {maps['steps'][4]}')", 30, "the live decision map")
+    p.wait("window.__model.state.seed === 1 && window.__model.answer.complete === false"
+           f" && window.__model.debug.maps.some(m => m.live && m.step === {maps['steps'][4]})", 30,
+           "the live decision map")
+    assert f"step {maps['steps'][4]}" in p.js("document.getElementById('model-picture').layout.title.text")
     assert p.js("document.getElementById('model-picture').data[0].z") == maps["p"][4]
     assert "AdamW" in p.js("document.getElementById('model-picture').layout.title.text")
     assert p.js("window.__model.answer.complete") is False

@@ -31,6 +31,9 @@ def test_loss_curves_grow_before_the_stream_is_done(open_page):
     assert partial == sorted(partial)
     # every run grew together: the stream interleaves the runs, so no run waits for another's end
     assert p.js("window.__model.debug.requests") == 1
+    # the selected run's decision map was drawn from the stream's live maps, at later and later steps
+    steps = [m["step"] for m in p.js("window.__model.debug.maps") if m["live"]]
+    assert len(set(steps)) >= 2 and steps == sorted(steps) and steps[-1] <= live[-1]["total"] // 3
     _clean(p)
 
 

@@ -22,7 +22,7 @@ import { LrChart } from './lr-chart.js';
 const BASE = new URL('../../../', import.meta.url);
 const LIVE_DRAW_MS = 120; // at most one live redraw per this long: the stream may bring windows faster
 const catalog = { optimizers: {}, schedulers: {} };
-const debug = { draws: 0, errors: [], requests: 0, bodies: [], live: [] };
+const debug = { draws: 0, errors: [], requests: 0, bodies: [], live: [], maps: [] };
 let models;
 let state;
 let answer = null; // the answer on screen: live (answer.complete false) or finished
@@ -311,6 +311,9 @@ async function drawPicture() {
     await drawHeatmap(el.picture, a, sel, frame, names, locale());
   } else if (a.runs[sel].live_heatmap) {
     await drawLiveHeatmap(el.picture, a, sel, names, locale());
+    debug.maps.push({ live: true, step: a.runs[sel].live_heatmap.step });
+  } else if (el.picture.data) {
+    window.Plotly.purge(el.picture); // the last training's map must not pass for this one's
   }
 }
 
