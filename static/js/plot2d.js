@@ -144,7 +144,8 @@ export class Plot2D {
       tickfont: { size: tick }, constrain: 'domain',
     });
     const m = large ? { l: 70, r: 130, b: 60 } : this.narrow() ? { l: 40, r: 52, b: 38 } : { l: 52, r: 84, b: 44 };
-    const yaxis = axis('y', r.y);
+    const names = this.scene.axes ?? ['x', 'y']; // model mode's line names them w and b
+    const yaxis = axis(names[1], r.y);
     // Equal scale: one unit of y is as long as one of x, so gradients look perpendicular to contours. Both
     // layers get the same constraint and margins, so they shrink their plot areas alike and stay aligned.
     Object.assign(yaxis, equal ? { scaleanchor: 'x', scaleratio: 1 } : { scaleanchor: false });
@@ -154,7 +155,7 @@ export class Plot2D {
       plot_bgcolor: top ? 'rgba(0,0,0,0)' : '#ffffff',
       margin: { ...m, t: this.legendRows() * Math.round(this.legendFont() * 1.7) + (this.narrow() ? 6 : 8),
         autoexpand: false },
-      xaxis: axis('x', r.x),
+      xaxis: axis(names[0], r.x),
       yaxis,
       hovermode: top ? 'closest' : false,
       hoverlabel: { font: { family: FONT, size: large ? 18 : 13 } },

@@ -142,7 +142,7 @@ export class Plot3D {
       legend: { bgcolor: 'rgba(255,255,255,0.88)', x: 0.01, y: 0.99, font: { size: large ? 22 : 14 } },
       uirevision: scene.key,
       scene: {
-        xaxis: axis('x', [...scene.domain.x]), yaxis: axis('y', [...scene.domain.y]),
+        xaxis: axis(scene.axes?.[0] ?? 'x', [...scene.domain.x]), yaxis: axis(scene.axes?.[1] ?? 'y', [...scene.domain.y]),
         zaxis: axis(plotlyText(t(tf.log ? 'plot.zlog' : 'plot.z')), [tf.tlo - 0.05 * (tf.thi - tf.tlo), tf.thi + this.lift()]),
         aspectmode: 'manual', aspectratio: { x: 1, y: 1, z: 0.7 },
         camera: { eye: { x: 1.55, y: -1.55, z: 0.95 } },

@@ -1,5 +1,5 @@
 """Model mode (?mode=model): the three presets draw in en and zh with no console errors, links reproduce a run,
-and screenshots at 1366x768 and 390x844 for people to look at."""
+and screenshots at 1366x768 and 390x844 for people to look at (test_model_live.py has the other sizes)."""
 
 from __future__ import annotations
 
@@ -30,7 +30,10 @@ def test_each_model_preset_draws_in_both_languages(open_page, preset, lang):
     caption = p.js("document.getElementById('model-caption').textContent")
     assert caption and (("的" in caption) if lang == "zh" else ("the" in caption.lower()))
     if preset == "line-batch":
-        assert answer["surface"]["batch_loss"] is not None and _traces(p, "model-picture") >= 4
+        # line is drawn on the surfaces page's own figure (MainPlot), not a contour of model mode's own
+        assert answer["surface"]["batch_loss"] is not None
+        assert p.js("window.__model.line.view") == "2d"
+        assert len(p.js("window.__model.line.plotted")) == len(answer["runs"])
     if preset == "mlp-spiral":
         assert answer["heatmap_axes"] is not None and _traces(p, "model-picture") >= 4
         assert _traces(p, "model-acc") == 3

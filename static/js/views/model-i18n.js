@@ -140,3 +140,30 @@ const zh = {
 
 Object.assign(CATALOGS.en, en);
 Object.assign(CATALOGS.zh, zh);
+
+// ---- modelpage (issue 13's page: live training, shared run cards, line on the plot views, the slice centre).
+// A block of its own, so that it merges beside other additions to this file.
+Object.assign(CATALOGS.en, {
+  'model.trainingPct': 'Training… {pct}% of the steps so far.',
+  'model.lbfgsBatch': 'Not trained: L-BFGS evaluates its closure on the full batch. Clear the batch size, or choose another optimizer for that run.',
+  'model.lbfgsCard': 'L-BFGS needs full batch: clear the batch size to train this run.',
+  'model.lineLive': 'The (w, b) paths grow here while training runs; the loss surface is drawn when it ends (its box is chosen to hold every path).',
+  'model.centerRun': 'Slice centre: run',
+  'model.centerStep': 'at step (empty: where it ended)',
+  'model.centerEnd': 'Where it ended',
+  'model.centerShown': 'Use the step shown',
+  'model.centerEndHint': 'end',
+  'model.sliceTitleAt': 'Shared loss slice (two random directions around {label} at step {step})',
+});
+Object.assign(CATALOGS.zh, {
+  'model.trainingPct': '训练中…… 已完成 {pct}% 的步数。',
+  'model.lbfgsBatch': '未训练：L-BFGS 在全批量上计算闭包。请清空批大小，或为该运行换一个优化器。',
+  'model.lbfgsCard': 'L-BFGS 需要全批量：清空批大小才能训练这个运行。',
+  'model.lineLive': '训练进行时 (w, b) 路径在这里逐步增长；训练结束后再画出损失曲面（其范围要容纳所有路径）。',
+  'model.centerRun': '切片中心：运行',
+  'model.centerStep': '所在步数（留空：终点）',
+  'model.centerEnd': '用终点',
+  'model.centerShown': '用当前显示的步',
+  'model.centerEndHint': '终点',
+  'model.sliceTitleAt': '共享的损失切片（围绕 {label} 第 {step} 步的两个随机方向）',
+});

@@ -1,6 +1,7 @@
-// Model mode's controller: ?mode=model. It builds its panel (text only: nothing from a URL or a user reaches
-// innerHTML), keeps its state in the URL (model-state.js), asks POST /api/train for the numbers and hands them to
-// the figures (model-plots.js). main.js calls bootModelMode() instead of booting the surfaces page.
+// Model mode's controller: ?mode=model. It keeps its state in the URL (model-state.js), trains through
+// POST /api/train/stream (model-stream.js) so that every run's curves grow together while the server trains, and
+// hands the answer, half-trained or finished, to the figures (model-plots.js, model-line.js). The run cards are
+// the surfaces page's own (run-cards.js). main.js calls bootModelMode() instead of booting the surfaces page.
 
 import './model-i18n.js';
 import { t, setLang, detectLang, translate, getLang, registerPlotlyLocale, help, runLabels } from '../i18n.js';
@@ -8,44 +9,34 @@ import { setLimits, makeRun, LIMITS } from '../state.js';
 import { ApiError, errorText } from '../api.js';
 import { errorWords } from '../errors.js';
 import { plotlyReady } from '../plotly-adapter.js';
+import { setPlotlyLocale, runStyles } from '../plot-common.js';
 import { MODEL_PRESETS, MODEL_PRESET_NAMES } from './model-presets.js';
-import { modelStateFrom, modelQuery, trainBody } from './model-state.js';
-import { drawLoss, drawAccuracy, drawLineSurface, drawHeatmap, drawSlice, fillTable, fillLegend } from './model-plots.js';
+import { modelStateFrom, modelQuery, trainBody, stepsOf } from './model-state.js';
+import { drawLoss, drawAccuracy, drawHeatmap, drawLiveHeatmap, drawSlice, fillTable, fillLegend } from './model-plots.js';
+import { trainLive, progress } from './model-stream.js';
+import { LineView } from './model-line.js';
+import { buildPanel, node } from './model-panel.js';
+import { RunCards } from './run-cards.js';
+import { LrChart } from './lr-chart.js';
 
 const BASE = new URL('../../../', import.meta.url);
-const catalog = { optimizers: {} };
-const debug = { draws: 0, errors: [], requests: 0 };
+const LIVE_DRAW_MS = 120; // at most one live redraw per this long: the stream may bring windows faster
+const catalog = { optimizers: {}, schedulers: {} };
+const debug = { draws: 0, errors: [], requests: 0, bodies: [], live: [], maps: [] };
 let models;
 let state;
-let answer = null;
+let answer = null; // the answer on screen: live (answer.complete false) or finished
 let answerKey = '';
-let pending = null; // the AbortController of the request on its way
+let pending = null; // the AbortController of the training on its way
 let timer = null;
 let frame = 0;
 let frameTimer = null;
-const el = {};
-
-function node(tag, attrs = {}, children = []) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === 'text') e.textContent = v;
-    else if (k === 'i18n') e.dataset.i18n = v;
-    else e.setAttribute(k, v);
-  }
-  for (const c of children) e.appendChild(c);
-  return e;
-}
-
-function field(labelKey, input) {
-  const id = input.id;
-  return node('div', { class: 'field' }, [node('label', { for: id, i18n: labelKey }), input]);
-}
-
-function select(id, values, labelOf) {
-  const s = node('select', { id });
-  for (const v of values) s.appendChild(node('option', { value: v, text: labelOf(v) }));
-  return s;
-}
+let liveTimer = null;
+let drawChain = Promise.resolve();
+let el = {};
+let cards;
+let lineView;
+let lrChart;
 
 async function getJson(path, init) {
   const res = await fetch(new URL(path, BASE), init);
@@ -71,124 +62,87 @@ function bounds(k) {
   return [o.min, o.max];
 }
 
-function labels() {
-  return runLabels(state.runs, catalog.optimizers);
-}
+const labels = () => runLabels(state.runs, catalog.optimizers);
+const taskOf = (name) => models.models.find((m) => m.name === name).task;
+/** L-BFGS evaluates its closure on the full batch: with a batch size set, the server refuses it. */
+const lbfgsBlocked = () => state.batch !== null && state.runs.some((r) => r.optimizer === 'lbfgs');
 
-function buildPanel() {
-  const root = node('section', { id: 'model-mode', class: 'model-mode' });
-  const head = node('div', { class: 'model-head' }, [
-    node('h2', { i18n: 'model.title' }), node('p', { class: 'tagline', i18n: 'model.tagline' }),
-    el.back = node('a', { href: '?', class: 'btn', i18n: 'model.back' })]);
-  el.preset = select('model-preset', ['', ...MODEL_PRESET_NAMES], () => '');
-  el.caption = node('p', { class: 'preset-caption', id: 'model-caption' });
-  el.lang = select('model-lang', ['', 'en', 'zh'], (v) => ({ '': 'Auto', en: 'English', zh: '简体中文' })[v]);
-  el.model = select('model-model', models.models.map((m) => m.name), (v) => v);
-  el.hidden = node('input', { id: 'model-hidden', type: 'text', inputmode: 'numeric' });
-  el.activation = select('model-activation', ['tanh', 'relu'], (v) => v);
-  el.data = select('model-data', models.datasets.map((d) => d.name), (v) => v);
-  el.n = node('input', { id: 'model-n', type: 'number', step: '1' });
-  el.noise = node('input', { id: 'model-noise', type: 'number', step: '0.01' });
-  el.dseed = node('input', { id: 'model-dseed', type: 'number', min: '0', step: '1' });
-  el.epochs = node('input', { id: 'model-epochs', type: 'number', min: '1', step: '1' });
-  el.batch = node('input', { id: 'model-batch', type: 'number', min: '1', step: '1' });
-  el.seed = node('input', { id: 'model-seed', type: 'number', min: '0', step: '1' });
-  el.runs = node('div', { class: 'model-runs', id: 'model-runs' });
-  el.add = node('button', { type: 'button', class: 'btn', id: 'model-add', i18n: 'model.add' });
-  el.x = select('model-x', ['steps', 'epochs'], () => '');
-  el.sel = node('select', { id: 'model-sel' });
-  el.copy = node('button', { type: 'button', class: 'btn primary', id: 'model-copy', i18n: 'model.copy' });
-  el.status = node('p', { class: 'model-status', id: 'model-status', role: 'status' });
-  el.hiddenField = field('model.hidden', el.hidden);
-  el.activationField = field('model.activation', el.activation);
-  el.modelHelp = node('p', { class: 'hint' });
-  el.dataHelp = node('p', { class: 'hint' });
-  const controls = node('div', { class: 'model-controls' }, [
-    field('model.preset', el.preset), el.caption, field('lang.label', el.lang),
-    field('model.model', el.model), el.modelHelp, el.hiddenField, el.activationField,
-    field('model.data', el.data), el.dataHelp, field('model.n', el.n), field('model.noise', el.noise),
-    field('model.dataSeed', el.dseed), field('model.epochs', el.epochs), field('model.batch', el.batch),
-    field('model.seed', el.seed), node('h3', { i18n: 'model.runs' }), el.runs, el.add,
-    field('model.xaxis', el.x), el.selField = field('model.selected', el.sel), el.copy, el.status]);
-  el.loss = node('div', { class: 'model-plot', id: 'model-loss' });
-  el.acc = node('div', { class: 'model-plot', id: 'model-acc' });
-  el.picture = node('div', { class: 'model-plot', id: 'model-picture' });
-  el.frame = node('input', { id: 'model-frame', type: 'range', min: '0', max: '8', step: '1', value: '0' });
-  el.frameField = field('model.frame', el.frame);
-  el.slice = node('div', { class: 'model-plot', id: 'model-slice' });
-  el.table = node('table', { class: 'model-table', id: 'model-table' });
-  el.tableBox = node('div', { class: 'model-table-box' }, [node('h3', { i18n: 'model.table' }), el.table]);
-  el.legend = node('div', { class: 'model-legend', id: 'model-legend' });
-  const plots = node('div', { class: 'model-plots' }, [el.legend, el.loss, el.acc, node('div', {}, [el.picture, el.frameField]),
-    el.slice, el.tableBox]);
-  root.append(head, node('div', { class: 'model-body' }, [controls, plots]));
-  document.body.appendChild(root);
-  wire();
-}
-
-function change(mutate, { now = false } = {}) {
+/** Every control calls this: {push: false} while a slider is dragged (the URL follows without a history entry). */
+function change(mutate, { push = true, now = false, keepPreset = false } = {}) {
   mutate(state);
-  history.pushState(null, '', `${location.pathname}?${modelQuery(state, catalog)}`);
+  if (!keepPreset) state.preset = '';
+  state.sel = Math.min(state.sel, state.runs.length - 1);
+  state.lrun = Math.min(state.lrun, state.runs.length - 1);
+  const url = `${location.pathname}?${modelQuery(state, catalog)}`;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
   render();
   schedule(now);
 }
 
-function intOr(value, fallback) {
+const intOr = (value, fallback) => {
   const v = Number(value);
   return value === '' || !Number.isFinite(v) ? fallback : Math.round(v);
-}
+};
 
 function wire() {
   el.preset.addEventListener('change', () => {
     const name = el.preset.value;
     const next = modelStateFrom(name ? `?preset=${name}&lang=${state.lang}` : `?${modelQuery(state, catalog)}`, models, catalog);
     next.preset = name;
-    change((s) => Object.assign(s, next));
+    change((s) => Object.assign(s, next), { keepPreset: true });
   });
-  el.lang.addEventListener('change', () => change((s) => { s.lang = el.lang.value; }));
-  const reset = (s) => { s.preset = ''; };
+  el.lang.addEventListener('change', () => change((s) => { s.lang = el.lang.value; }, { keepPreset: true }));
   el.model.addEventListener('change', () => change((s) => {
-    reset(s);
     s.model = el.model.value;
-    const task = models.models.find((m) => m.name === s.model).task;
+    const task = taskOf(s.model);
     if (task === 'classification' && s.data === 'regression') s.data = 'moons';
     if (task === 'regression') s.data = 'regression';
     if (s.model === 'line') s.features = 1;
     else if (s.features === 1) s.features = 10;
   }));
   el.hidden.addEventListener('change', () => change((s) => {
-    reset(s);
     const o = spec('model', 'mlp', 'hidden');
     const units = el.hidden.value.split(/[,\s_]+/).map(Number).filter((u) => Number.isInteger(u) && u >= o.min && u <= o.max);
     if (units.length >= o.length.min) s.hidden = units.slice(0, o.length.max);
   }));
-  el.activation.addEventListener('change', () => change((s) => { reset(s); s.activation = el.activation.value; }));
-  el.data.addEventListener('change', () => change((s) => { reset(s); s.data = el.data.value; }));
+  el.activation.addEventListener('change', () => change((s) => { s.activation = el.activation.value; }));
+  el.data.addEventListener('change', () => change((s) => { s.data = el.data.value; }));
   for (const k of ['n', 'dseed', 'epochs', 'seed']) {
     el[k].addEventListener('change', () => change((s) => {
-      reset(s);
       const [lo, hi] = bounds(k);
       s[k] = Math.min(hi, Math.max(lo, intOr(el[k].value, s[k])));
       if (s.batch !== null) s.batch = Math.min(s.batch, s.n);
+      if (s.lstep !== null) s.lstep = Math.min(s.lstep, stepsOf(s));
     }));
   }
   el.noise.addEventListener('change', () => change((s) => {
-    reset(s);
     const v = Number(el.noise.value);
     const [lo, hi] = bounds('noise');
     if (el.noise.value !== '' && Number.isFinite(v)) s.noise = Math.min(hi, Math.max(lo, v));
   }));
   el.batch.addEventListener('change', () => change((s) => {
-    reset(s);
     s.batch = el.batch.value === '' ? null : Math.min(s.n, Math.max(1, intOr(el.batch.value, 1)));
+    if (s.lstep !== null) s.lstep = Math.min(s.lstep, stepsOf(s));
   }));
-  el.add.addEventListener('click', () => change((s) => {
-    reset(s);
-    if (s.runs.length < LIMITS.train.runs.max) s.runs.push(makeRun(catalog.optimizers.sgd, { lr: 0.01 }));
-  }));
-  el.x.addEventListener('change', () => change((s) => { s.x = el.x.value; }, { now: true }));
-  el.sel.addEventListener('change', () => change((s) => { s.sel = Number(el.sel.value); }, { now: true }));
+  el.add.addEventListener('click', () => cards.addRun());
+  el.x.addEventListener('change', () => change((s) => { s.x = el.x.value; }, { now: true, keepPreset: true }));
+  el.sel.addEventListener('change', () => change((s) => { s.sel = Number(el.sel.value); }, { now: true, keepPreset: true }));
+  for (const r of el.view.querySelectorAll('input')) {
+    r.addEventListener('change', () => {
+      if (r.checked) change((s) => { s.view = r.value; }, { now: true, keepPreset: true });
+    });
+  }
   el.frame.addEventListener('input', () => { stopFrames(); frame = Number(el.frame.value); drawPicture(); });
+  el.lrun.addEventListener('change', () => change((s) => { s.lrun = Number(el.lrun.value); }, { now: true }));
+  el.lstep.addEventListener('change', () => change((s) => {
+    s.lstep = el.lstep.value === '' ? null : Math.min(stepsOf(s), Math.max(0, intOr(el.lstep.value, 0)));
+  }, { now: true }));
+  el.lend.addEventListener('click', () => change((s) => { s.lstep = null; }, { now: true }));
+  el.lshown.addEventListener('click', () => {
+    const step = shownStep();
+    if (step !== null) change((s) => { s.lstep = step; s.lrun = s.sel; }, { now: true });
+  });
   el.copy.addEventListener('click', copyScript);
   window.addEventListener('popstate', () => {
     state = modelStateFrom(location.search, models, catalog);
@@ -197,33 +151,10 @@ function wire() {
   });
 }
 
-function runRow(run, i) {
-  const names = Object.keys(catalog.optimizers).filter((n) => n !== 'lbfgs' || state.batch === null);
-  const opt = select(`model-run-${i}-opt`, names, (n) => catalog.optimizers[n].label);
-  opt.value = run.optimizer;
-  opt.setAttribute('aria-label', t('model.runs'));
-  opt.addEventListener('change', () => change((s) => { s.preset = ''; s.runs[i] = makeRun(catalog.optimizers[opt.value], { lr: run.params.lr }); }));
-  const row = node('div', { class: 'model-run' }, [node('span', { class: 'swatch', style: `background:${run.color || ''}` }), opt]);
-  for (const name of ['lr', 'momentum', 'weight_decay']) {
-    const spec = catalog.optimizers[run.optimizer].params.find((p) => p.name === name);
-    if (!spec) continue;
-    const input = node('input', { type: 'number', id: `model-run-${i}-${name}`, step: 'any', min: String(spec.min ?? ''),
-      max: String(spec.max ?? ''), value: String(run.params[name]), title: help(spec.help) });
-    input.addEventListener('change', () => change((s) => {
-      const v = Number(input.value);
-      if (input.value !== '' && Number.isFinite(v)) {
-        s.preset = '';
-        s.runs[i].params[name] = Math.min(spec.max ?? v, Math.max(spec.min ?? v, v));
-      }
-    }));
-    row.appendChild(node('label', { class: 'inline', for: input.id, text: name }));
-    row.appendChild(input);
-  }
-  const remove = node('button', { type: 'button', class: 'btn small', i18n: 'model.remove' });
-  remove.disabled = state.runs.length < 2;
-  remove.addEventListener('click', () => change((s) => { s.preset = ''; s.runs.splice(i, 1); s.sel = 0; }));
-  row.appendChild(remove);
-  return row;
+/** The training step the decision map shows (the frame scrubbed to), or null when there is none. */
+function shownStep() {
+  const maps = answer?.complete ? answer.runs[Math.min(answer.view.sel, answer.runs.length - 1)]?.heatmaps : null;
+  return maps ? maps.steps[Math.min(frame, maps.steps.length - 1)] : null;
 }
 
 function render() {
@@ -240,24 +171,30 @@ function render() {
   el.hiddenField.hidden = el.activationField.hidden = state.model !== 'mlp';
   el.hidden.value = state.hidden.join(', ');
   el.activation.value = state.activation;
-  const task = models.models.find((m) => m.name === state.model).task;
-  for (const o of el.data.options) {
-    o.disabled = models.datasets.find((d) => d.name === o.value).task !== task;
-  }
+  const task = taskOf(state.model);
+  for (const o of el.data.options) o.disabled = models.datasets.find((d) => d.name === o.value).task !== task;
   el.data.value = state.data;
   el.dataHelp.textContent = help(models.datasets.find((d) => d.name === state.data).help);
   for (const k of ['n', 'noise', 'dseed', 'epochs', 'seed']) el[k].value = String(state[k]);
   el.batch.value = state.batch === null ? '' : String(state.batch);
-  el.runs.replaceChildren(...state.runs.map(runRow));
-  el.add.disabled = state.runs.length >= LIMITS.train.runs.max;
   for (const k of ['n', 'noise', 'dseed', 'epochs', 'seed']) [el[k].min, el[k].max] = bounds(k).map(String);
+  cards.render();
+  el.add.disabled = state.runs.length >= LIMITS.train.runs.max;
   el.x.value = state.x;
   const names = labels();
   el.sel.replaceChildren(...names.map((n, i) => node('option', { value: String(i), text: n })));
   el.sel.value = String(state.sel);
   el.selField.hidden = task !== 'classification';
+  el.lrun.replaceChildren(...names.map((n, i) => node('option', { value: String(i), text: n })));
+  el.lrun.value = String(state.lrun);
+  el.lstep.max = String(stepsOf(state));
+  if (document.activeElement !== el.lstep) el.lstep.value = state.lstep === null ? '' : String(state.lstep);
+  el.lstep.placeholder = t('model.centerEndHint');
+  el.lshown.hidden = task !== 'classification';
+  for (const r of el.view.querySelectorAll('input')) r.checked = r.value === state.view;
   el.back.href = state.lang ? `?lang=${state.lang}` : '?';
-  translate(el.back.parentNode.parentNode);
+  translate(document.getElementById('model-mode'));
+  setPlotlyLocale(registerPlotlyLocale(window.Plotly));
 }
 
 function schedule(now) {
@@ -266,74 +203,146 @@ function schedule(now) {
 }
 
 function key() {
-  return JSON.stringify(trainBody(state, labels()));
+  return JSON.stringify(trainBody(state, labels(), catalog));
+}
+
+function setStatus(text) {
+  el.status.textContent = text;
 }
 
 async function request() {
   const k = key();
   if (k === answerKey && answer) {
-    await draw();
+    answer.view = snapshot(); // the same numbers: only how they are shown (colours, axis, run shown) changed
+    queueDraw();
     return;
   }
+  // Whatever was on its way answers settings that are no longer the page's: stop it, whatever it had drawn.
   pending?.abort();
+  clearTimeout(liveTimer);
+  liveTimer = null;
+  stopFrames();
+  if (lbfgsBlocked()) {
+    pending = null;
+    setStatus(t('model.lbfgsBatch'));
+    document.body.classList.add('stale');
+    return;
+  }
   const controller = new AbortController();
   pending = controller;
-  el.status.textContent = t('model.training');
+  setStatus(t('model.training'));
   document.body.classList.add('stale');
   debug.requests++;
+  debug.bodies.push(JSON.parse(k));
+  const mine = () => pending === controller;
+  const view = snapshot();
   try {
-    const res = await getJson('api/train', { method: 'POST', body: k, signal: controller.signal,
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' } });
-    const data = await res.json();
-    if (pending !== controller) return;
-    answer = data;
-    answerKey = k;
+    const done = await trainLive(JSON.parse(k), controller.signal, {
+      meta(a) {
+        if (!mine()) return;
+        answer = a;
+        answer.view = view;
+        answerKey = k;
+        a.key = debug.requests;
+        frame = 0;
+        document.body.classList.remove('stale');
+        queueDraw();
+      },
+      update(a) {
+        if (!mine()) return;
+        const { have, total } = progress(a);
+        setStatus(t('model.trainingPct', { pct: Math.floor((100 * have) / total) }));
+        liveDraw();
+      },
+    });
+    if (!mine()) return;
     pending = null;
-    frame = 0;
-    el.status.textContent = t('model.done', { steps: answer.steps, params: answer.n_params });
-    await draw();
+    clearTimeout(liveTimer);
+    liveTimer = null;
+    setStatus(t('model.done', { steps: done.steps, params: done.n_params }));
+    await queueDraw();
     playFrames();
   } catch (err) {
-    if (err.name === 'AbortError') return;
+    if (err.name === 'AbortError' || !mine()) return;
     pending = null;
     debug.errors.push(String(err.message));
-    el.status.textContent = t('model.failed', { msg: errorWords(err) });
+    setStatus(t('model.failed', { msg: errorWords(err) }));
   } finally {
-    if (!pending) document.body.classList.remove('stale');
+    if (!pending && !lbfgsBlocked()) document.body.classList.remove('stale');
   }
 }
 
-function locale() {
-  return registerPlotlyLocale(window.Plotly);
+/** A live redraw, at most one per LIVE_DRAW_MS: the windows of a fast stream are drawn together. */
+function liveDraw() {
+  if (liveTimer) return;
+  liveTimer = setTimeout(() => {
+    liveTimer = null;
+    queueDraw();
+  }, LIVE_DRAW_MS);
+}
+
+// Draws run one after another: a live draw and the final one must not interleave.
+function queueDraw() {
+  const a = answer;
+  drawChain = drawChain.then(() => (a === answer ? draw(a) : null)).catch((err) => {
+    debug.errors.push(String(err.message));
+    console.warn(err); // a bug of this page, not the user's doing
+  });
+  return drawChain;
+}
+
+const locale = () => registerPlotlyLocale(window.Plotly);
+
+/** The state an answer is drawn with: the one it was asked for (a newer state may have other runs). */
+function snapshot() {
+  return JSON.parse(JSON.stringify(state));
 }
 
 async function drawPicture() {
   const a = answer;
-  if (a.surface) {
-    await drawLineSurface(el.picture, a, state.runs, labels(), locale());
-  } else if (a.heatmap_axes) {
-    const sel = Math.min(state.sel, a.runs.length - 1);
-    el.frame.max = String(a.runs[sel].heatmaps.p.length - 1);
+  if (!a?.heatmap_axes) return;
+  const st = a.view;
+  const names = runLabels(st.runs, catalog.optimizers);
+  const sel = Math.min(st.sel, a.runs.length - 1);
+  const maps = a.runs[sel].heatmaps;
+  if (a.complete && maps) {
+    el.frame.max = String(maps.p.length - 1);
     el.frame.value = String(frame);
-    await drawHeatmap(el.picture, a, sel, frame, labels(), locale());
+    await drawHeatmap(el.picture, a, sel, frame, names, locale());
+  } else if (a.runs[sel].live_heatmap) {
+    await drawLiveHeatmap(el.picture, a, sel, names, locale());
+    debug.maps.push({ live: true, step: a.runs[sel].live_heatmap.step });
+  } else if (el.picture.data) {
+    window.Plotly.purge(el.picture); // the last training's map must not pass for this one's
   }
 }
 
-async function draw() {
+async function draw(a) {
   await plotlyReady();
-  const a = answer;
-  const names = labels();
-  fillLegend(el.legend, state.runs, names);
-  await drawLoss(el.loss, a, state.runs, names, state.x, locale());
+  const st = a.view;
+  const names = runLabels(st.runs, catalog.optimizers);
+  fillLegend(el.legend, st.runs, names);
+  await drawLoss(el.loss, a, st.runs, names, st.x, locale());
   el.acc.hidden = !a.classifier;
-  if (a.classifier) await drawAccuracy(el.acc, a, state.runs, names, state.x, locale());
-  el.picture.hidden = !a.surface && !a.heatmap_axes;
-  el.frameField.hidden = !a.heatmap_axes;
-  if (!el.picture.hidden) await drawPicture();
-  await drawSlice(el.slice, a, state.runs, names, locale());
+  if (a.classifier) await drawAccuracy(el.acc, a, st.runs, names, st.x, locale());
+  // the server's lr per step (row 0 has none), growing with the loss; shown when a run has a scheduler
+  await lrChart.draw(a.runs.map((r) => ({ xy: r.loss, lr: r.lr ?? null })), st.runs, runStyles(st, catalog));
+  const line = a.model.name === 'line';
+  el.lineBox.hidden = !line;
+  el.view.hidden = !line || !a.complete;
+  el.lineNote.hidden = !line || a.complete;
+  if (line && a.complete && a.surface) await lineView.draw(a, st, catalog, st.view);
+  else if (line) await lineView.drawLive(a, st, catalog);
+  el.pictureBox.hidden = !a.heatmap_axes;
+  el.frameField.hidden = !a.complete;
+  if (a.heatmap_axes) await drawPicture();
+  el.sliceBox.hidden = !a.complete;
+  if (a.complete) await drawSlice(el.slice, a, st.runs, names, locale());
   el.tableBox.hidden = a.data.name !== 'regression' || a.model.name === 'line';
   if (!el.tableBox.hidden) fillTable(el.table, a, names);
   debug.draws++;
+  const drawn = (el.loss.data ?? []).filter((d) => String(d.uid).startsWith('loss-')).reduce((n, d) => n + (d.x?.length ?? 0), 0);
+  debug.live.push({ points: drawn, complete: a.complete, total: (a.steps + 1) * a.runs.length });
 }
 
 function stopFrames() {
@@ -343,7 +352,7 @@ function stopFrames() {
 
 function playFrames() {
   stopFrames();
-  if (!answer?.heatmap_axes) return;
+  if (!answer?.heatmap_axes || !answer.complete) return;
   const last = answer.runs[0].heatmaps.p.length - 1;
   frameTimer = setInterval(() => {
     if (frame >= last) {
@@ -363,22 +372,30 @@ async function copyScript() {
     const a = node('a', { href: URL.createObjectURL(blob), download: `optimizer_playground_train_${state.model}_${state.data}.py` });
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-    el.status.textContent = t('model.copied');
+    setStatus(t('model.copied'));
   } catch (err) {
-    el.status.textContent = t('model.failed', { msg: errorWords(err) });
+    setStatus(t('model.failed', { msg: errorWords(err) }));
   }
 }
 
 export async function bootModelMode() {
   document.body.classList.add('model-mode-on');
-  const [limits, optimizers, modelList] = await Promise.all([
+  const [limits, optimizers, schedulers, modelList] = await Promise.all([
     getJson('api/limits').then((r) => r.json()), getJson('api/optimizers').then((r) => r.json()),
-    getJson('api/models').then((r) => r.json())]);
+    getJson('api/schedulers').then((r) => r.json()), getJson('api/models').then((r) => r.json())]);
   setLimits(limits);
   for (const o of optimizers) catalog.optimizers[o.name] = o;
+  for (const s of schedulers) catalog.schedulers[s.name] = s;
   models = modelList;
   state = modelStateFrom(location.search, models, catalog);
-  buildPanel();
+  el = buildPanel(models, MODEL_PRESET_NAMES);
+  lineView = new LineView(el.line);
+  lrChart = new LrChart(el.lrBox, el.lr);
+  cards = new RunCards({ catalog, getState: () => ({ ...state, steps: stepsOf(state) }), change,
+    onNote: setStatus, container: el.runs, maxRuns: () => LIMITS.train.runs.max,
+    newRun: (c) => makeRun(c.optimizers.sgd, { lr: 0.01 }),
+    note: (run) => (run.optimizer === 'lbfgs' && state.batch !== null ? t('model.lbfgsCard') : '') });
+  wire();
   history.replaceState(null, '', `${location.pathname}?${modelQuery(state, catalog)}`);
   render();
   document.body.classList.remove('loading');
@@ -389,5 +406,8 @@ window.__model = {
   get state() { return JSON.parse(JSON.stringify(state)); },
   get answer() { return answer; },
   get debug() { return debug; },
-  settled: () => !!answer && !pending && answerKey === key() && debug.draws > 0,
+  get line() { return lineView ? { view: lineView.view, plotted: lineView.plotted() } : null; },
+  get lr() { return lrChart ? lrChart.plotted() : []; },
+  settled: () => !!answer && answer.complete && !pending && answerKey === key() && debug.draws > 0
+    && debug.live.at(-1)?.complete === true,
 };

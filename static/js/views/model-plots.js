@@ -1,6 +1,7 @@
 // Model mode's figures. Each takes the server's answer (POST /api/train, docs/api.md) and draws; none computes
-// the model: loss and accuracy curves, line's (w, b) surface with the paths, a classifier's decision map for one
-// run at one of the answer's frames, and the shared landscape slice with every run's projected path.
+// the model: loss and accuracy curves (drawn as often as a live answer grows), a classifier's decision map for
+// one run (live, then at one of the answer's frames), and the shared landscape slice with every run's projected
+// path. line's (w, b) picture is model-line.js's, on the surfaces page's own figure.
 
 /* global Plotly */
 
@@ -29,16 +30,19 @@ export function drawLoss(el, answer, runs, labels, xAxis, locale) {
   answer.runs.forEach((r, i) => {
     if (runs[i]?.hidden) return;
     const x = r.loss.map((_, k) => k / per);
-    traces.push({ x, y: nullable(r.loss), name: labels[i], mode: 'lines',
+    traces.push({ x, y: nullable(r.loss), name: labels[i], mode: 'lines', uid: `loss-${i}`,
       line: { color: colorOf(runs[i], i), dash: dashFor(i), width: 2 } });
     if (answer.batch_size !== null) {
       traces.push({ x: r.batch_loss.map((_, k) => k / per), y: nullable(r.batch_loss),
         name: t('model.batchLoss', { label: labels[i] }), mode: 'lines', opacity: 0.15, showlegend: false,
+        uid: `batch-${i}`,
         line: { color: colorOf(runs[i], i), width: 1 } });
     }
   });
   const xTitle = t(xAxis === 'epochs' ? 'model.epochsAxis' : 'model.steps');
-  return Plotly.react(el, traces, layout(t('model.lossTitle'), { yaxis: { type: 'log' }, xaxis: { title: { text: xTitle } } }),
+  // The whole run's width from the start: a live curve grows across a fixed axis.
+  const xaxis = { title: { text: xTitle }, range: [0, answer.steps / per] };
+  return Plotly.react(el, traces, layout(t('model.lossTitle'), { yaxis: { type: 'log' }, xaxis }),
     { ...CONFIG, locale });
 }
 
@@ -48,7 +52,8 @@ export function drawAccuracy(el, answer, runs, labels, xAxis, locale) {
     x: r.accuracy.map((_, k) => k / per), y: nullable(r.accuracy), name: labels[i], mode: 'lines',
     line: { color: colorOf(runs[i], i), dash: dashFor(i), width: 2 } }));
   const xTitle = t(xAxis === 'epochs' ? 'model.epochsAxis' : 'model.steps');
-  return Plotly.react(el, traces, layout(t('model.accTitle'), { yaxis: { range: [0, 1.02] }, xaxis: { title: { text: xTitle } } }),
+  return Plotly.react(el, traces, layout(t('model.accTitle'), { yaxis: { range: [0, 1.02] },
+    xaxis: { title: { text: xTitle }, range: [0, answer.steps / per] } }),
     { ...CONFIG, locale });
 }
 
@@ -56,48 +61,37 @@ function logGrid(z) {
   return z.map((row) => row.map((v) => (v === null || !(v > 0) ? null : Math.log10(v))));
 }
 
-export function drawLineSurface(el, answer, runs, labels, locale) {
-  const s = answer.surface;
-  const traces = [{ type: 'contour', x: s.w, y: s.b, z: logGrid(s.loss), colorscale: 'Viridis', showscale: false,
-    contours: { coloring: 'heatmap' }, hoverinfo: 'skip', name: 'log10 loss', showlegend: false }];
-  if (s.batch_loss) {
-    traces.push({ type: 'contour', x: s.w, y: s.b, z: logGrid(s.batch_loss), showscale: false, name: t('model.minibatch'),
-      contours: { coloring: 'none' }, line: { color: 'rgba(255,255,255,0.55)', width: 1, dash: 'dot' },
-      hoverinfo: 'skip', showlegend: true });
-  }
-  answer.runs.forEach((r, i) => {
-    if (runs[i]?.hidden) return;
-    const finite = r.weights.filter((p) => p[0] !== null);
-    traces.push({ x: finite.map((p) => p[0]), y: finite.map((p) => p[1]), name: labels[i], mode: 'lines+markers',
-      marker: { size: 3 }, line: { color: colorOf(runs[i], i), width: 2 } });
-  });
-  traces.push({ x: [s.fit[0]], y: [s.fit[1]], mode: 'markers', name: 'min', showlegend: false,
-    marker: { symbol: 'star', size: 12, color: '#fff', line: { color: '#000', width: 1 } } });
-  return Plotly.react(el, traces, layout(t('model.surfaceTitle'), {
-    xaxis: { title: { text: 'w' }, range: [s.w[0], s.w[s.w.length - 1]] },
-    yaxis: { title: { text: 'b' }, range: [s.b[0], s.b[s.b.length - 1]] } }), { ...CONFIG, locale });
-}
-
-export function drawHeatmap(el, answer, runIndex, frame, labels, locale) {
-  const maps = answer.runs[runIndex].heatmaps;
-  const f = Math.min(frame, maps.p.length - 1);
+function drawMap(el, answer, p, title, locale) {
   const { x, y } = answer.heatmap_axes;
   const pts = answer.points;
   const cls = (c) => pts.X.filter((_, k) => pts.y[k] === c);
   const traces = [
-    { type: 'heatmap', x, y, z: maps.p[f], zmin: 0, zmax: 1, colorscale: [[0, '#f4a582'], [0.5, '#f7f7f7'], [1, '#92c5de']],
+    { type: 'heatmap', x, y, z: p, zmin: 0, zmax: 1, colorscale: [[0, '#f4a582'], [0.5, '#f7f7f7'], [1, '#92c5de']],
       showscale: false, hoverinfo: 'skip', showlegend: false },
-    { type: 'contour', x, y, z: maps.p[f], showscale: false, contours: { start: 0.5, end: 0.5, size: 1, coloring: 'none' },
+    { type: 'contour', x, y, z: p, showscale: false, contours: { start: 0.5, end: 0.5, size: 1, coloring: 'none' },
       line: { color: '#333', width: 2 }, hoverinfo: 'skip', showlegend: false },
   ];
   for (const [c, color] of [[0, '#b2182b'], [1, '#2166ac']]) {
-    const p = cls(c);
-    traces.push({ x: p.map((v) => v[0]), y: p.map((v) => v[1]), mode: 'markers', name: `y = ${c}`,
+    const q = cls(c);
+    traces.push({ x: q.map((v) => v[0]), y: q.map((v) => v[1]), mode: 'markers', name: `y = ${c}`,
       marker: { size: 5, color, line: { color: '#fff', width: 0.5 } } });
   }
-  return Plotly.react(el, traces, layout(t('model.heatTitle', { label: labels[runIndex], step: maps.steps[f] }), {
+  return Plotly.react(el, traces, layout(title, {
     xaxis: { range: [x[0], x[x.length - 1]] }, yaxis: { range: [y[0], y[y.length - 1]], scaleanchor: 'x' } }),
   { ...CONFIG, locale });
+}
+
+/** The decision map of one run at one of the finished answer's frames (the replay and the scrub). */
+export function drawHeatmap(el, answer, runIndex, frame, labels, locale) {
+  const maps = answer.runs[runIndex].heatmaps;
+  const f = Math.min(frame, maps.p.length - 1);
+  return drawMap(el, answer, maps.p[f], t('model.heatTitle', { label: labels[runIndex], step: maps.steps[f] }), locale);
+}
+
+/** The decision map the stream last sent for one run, while training runs. */
+export function drawLiveHeatmap(el, answer, runIndex, labels, locale) {
+  const live = answer.runs[runIndex].live_heatmap;
+  return drawMap(el, answer, live.p, t('model.heatTitle', { label: labels[runIndex], step: live.step }), locale);
 }
 
 export function drawSlice(el, answer, runs, labels, locale) {
@@ -114,7 +108,10 @@ export function drawSlice(el, answer, runs, labels, locale) {
   });
   traces.push({ x: [0], y: [0], mode: 'markers', name: t('model.center'), showlegend: false,
     marker: { symbol: 'x', size: 10, color: '#fff', line: { color: '#000', width: 1 } } });
-  return Plotly.react(el, traces, layout(t('model.sliceTitle', { label: labels[ls.center.run] }), {
+  const c = ls.center;
+  const title = c.step === null || c.step === undefined ? t('model.sliceTitle', { label: labels[c.run] })
+    : t('model.sliceTitleAt', { label: labels[c.run], step: c.step });
+  return Plotly.react(el, traces, layout(title, {
     xaxis: { range: [lo, hi], title: { text: 'α · d₁' } }, yaxis: { range: [lo, hi], title: { text: 'β · d₂' } } }),
   { ...CONFIG, locale });
 }

@@ -1,16 +1,18 @@
 // Model mode's state and its URL (the page's state.js covers surfaces; this is the same idea for training):
 //   ?mode=model&preset=mlp-spiral&model=mlp&hidden=16_16&act=tanh&data=spiral&features=10&n=200&noise=0.05
 //   &dseed=0&epochs=150&batch=20 (absent: full batch)&seed=0&runs=<runs as state.js writes them>&x=steps|epochs
-//   &sel=0&lang=en|zh
+//   &sel=0&view=2d|3d (line's plot)&lrun=0&lstep=<step> (the shared slice's centre: run lrun at step lstep;
+//   absent: where that run ended)&lang=en|zh
 // A preset is applied first and the other keys override it. Numbers out of range are clamped to the bounds that
 // GET /api/models and GET /api/limits (key "train") state; unknown names fall back to the defaults.
 
 import { makeRun, LIMITS } from '../state.js';
 import { encodeRun, decodeRuns } from '../params.js';
+import { encodeRunWithSchedule, decodeRunsWithSchedules, schedulerRequest } from '../schedules.js';
 import { MODEL_PRESETS } from './model-presets.js';
 
 const DEFAULTS = { preset: '', model: 'mlp', hidden: [16, 16], activation: 'tanh', data: 'moons', features: 10,
-  n: 200, noise: 0.1, dseed: 0, epochs: 100, batch: null, seed: 0, runs: 'adam:lr=0.01', x: 'steps', sel: 0, lang: '' };
+  n: 200, noise: 0.1, dseed: 0, epochs: 100, batch: null, seed: 0, runs: 'adam:lr=0.01', x: 'steps', sel: 0, view: '2d', lrun: 0, lstep: null, lang: '' };
 
 function option(models, kind, name, key) {
   const list = kind === 'model' ? models.models : models.datasets;
@@ -61,10 +63,13 @@ export function modelStateFrom(search, models, catalog) {
   s.batch = batch === null ? null : clampInt(batch, 1, s.n, null);
   s.seed = clampInt(get('seed') ?? s.seed, lim.seed.min, lim.seed.max, 0);
   const notices = [];
-  const runs = decodeRuns(get('runs') ?? base.runs, catalog, notices).slice(0, lim.runs.max);
+  const runs = decodeRunsWithSchedules(decodeRuns, get('runs') ?? base.runs, catalog, notices).slice(0, lim.runs.max);
   s.runs = runs.length ? runs : [makeRun(catalog.optimizers.adam, { lr: 0.01 })];
   s.x = get('x') === 'epochs' ? 'epochs' : 'steps';
   s.sel = clampInt(get('sel') ?? 0, 0, s.runs.length - 1, 0);
+  s.view = get('view') === '3d' ? '3d' : '2d';
+  s.lrun = clampInt(get('lrun') ?? 0, 0, s.runs.length - 1, 0);
+  s.lstep = get('lstep') === null ? null : clampInt(get('lstep'), 0, stepsOf(s), null);
   s.lang = ['en', 'zh'].includes(get('lang')) ? get('lang') : '';
   return s;
 }
@@ -83,20 +88,30 @@ export function modelQuery(s, catalog) {
   for (const k of ['n', 'noise', 'dseed', 'epochs']) q.set(k, String(s[k]));
   if (s.batch !== null) q.set('batch', String(s.batch));
   q.set('seed', String(s.seed));
-  q.set('runs', s.runs.map((r, i) => encodeRun(r, i, catalog)).join('|'));
+  q.set('runs', s.runs.map((r, i) => encodeRunWithSchedule(encodeRun, r, i, catalog)).join('|'));
   if (s.x !== 'steps') q.set('x', s.x);
   if (s.sel) q.set('sel', String(s.sel));
+  if (s.view !== '2d') q.set('view', s.view);
+  if (s.lrun) q.set('lrun', String(s.lrun));
+  if (s.lstep !== null) q.set('lstep', String(s.lstep));
   if (s.lang) q.set('lang', s.lang);
   return q.toString();
 }
 
+/** The number of optimizer steps a state trains for (the core's rule: ceil(n / batch) steps an epoch). */
+export function stepsOf(s) {
+  return s.epochs * (s.batch === null ? 1 : Math.ceil(s.n / s.batch));
+}
+
 /** The body of POST /api/train (and of "Copy as PyTorch") for a state. */
-export function trainBody(s, labels) {
+export function trainBody(s, labels, catalog) {
   const model = s.model === 'mlp' ? { name: 'mlp', options: { hidden: s.hidden, activation: s.activation } }
     : { name: s.model, options: {} };
   const options = { n: s.n, noise: s.noise, seed: s.dseed };
   if (s.data === 'regression') options.features = s.model === 'line' ? 1 : s.features;
   return { model, data: { name: s.data, options }, epochs: s.epochs, batch_size: s.batch, seed: s.seed,
-    runs: s.runs.map((r, i) => ({ optimizer: r.optimizer, params: r.params, label: labels[i] })),
-    landscape: { grid: 21, seed: 0, run: 0, step: null } };
+    runs: s.runs.map((r, i) => ({ optimizer: r.optimizer, params: r.params, label: labels[i],
+      ...(r.scheduler ? { scheduler: schedulerRequest(r.scheduler, catalog.optimizers[r.optimizer], stepsOf(s),
+        catalog) } : {}) })),
+    landscape: { grid: 21, seed: 0, run: Math.min(s.lrun, s.runs.length - 1), step: s.lstep } };
 }
