@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -130,7 +131,7 @@ class PlannedSchedule:
         self._arrays: tuple | None = None
         if plan.momentum is None:  # only the lr moves: the optimizer's own momentum and betas, checked once
             _, momentum, betas = opt.step_values()
-            self.values = [(lr, momentum, betas) for lr in plan.lr[:steps]]
+            self.values = list(zip(plan.lr[:steps], itertools.repeat(momentum), itertools.repeat(betas)))
         else:
             self.values = [_values(opt, lr, m) for lr, m in zip(plan.lr[:steps], plan.momentum[:steps], strict=True)]
 
@@ -139,7 +140,9 @@ class PlannedSchedule:
         single scheduled run records them; shared by every row (not cut at a row's divergence)."""
         if self._arrays is not None:
             return self._arrays
-        lr = np.array([np.nan] + [v[0] for v in self.values], dtype=np.float64)
+        lr = np.empty(self.steps + 1)
+        lr[0] = np.nan
+        lr[1:] = self.plan.lr[:self.steps]  # the values' lr, as given to each step
         has_momentum = "momentum" in self.opt.SCHEDULABLE or "betas" in self.opt.SCHEDULABLE
         if not has_momentum:
             momentum = None
