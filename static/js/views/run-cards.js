@@ -8,22 +8,11 @@ import { t, help, runLabels, getLang } from '../i18n.js';
 import { LIMITS, PALETTE, defaultColor, dashFor, makeRun, checkParam, fmtNum } from '../state.js';
 import { swatch } from '../legend.js';
 import { SchedulerControls } from './scheduler-controls.js';
+import { el } from '../dom.js';
 
 const $ = (id) => document.getElementById(id);
 
-export function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k === 'dataset') Object.assign(e.dataset, v);
-    else if (k in e && typeof v !== 'string') e[k] = v;
-    else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
+export { el }; // the page's one element builder (../dom.js), re-exported for controls.js and model mode
 
 export function option(value, text, selected) {
   const o = el('option', { value, text });

@@ -3,23 +3,11 @@
 // element with createElement and textContent: no markup is parsed, and a formula is only ever a value.
 
 import { t, help } from '../i18n.js';
+import { el } from '../dom.js';
 import { fmtNum, checkParam } from '../params.js';
 import { schedulerSpec, newScheduler, ordered, hasMomentum, childrenText, parseChildren } from '../schedules.js';
 
 const $ = (id) => document.getElementById(id);
-
-function el(tag, props = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null) continue;
-    if (k === 'class') e.className = v;
-    else if (k === 'text') e.textContent = v;
-    else if (k === 'dataset') Object.assign(e.dataset, v);
-    else e.setAttribute(k, v);
-  }
-  e.append(...children);
-  return e;
-}
 
 function setValue(input, value) {
   if (document.activeElement === input) return; // never fight the user's typing
