@@ -42,6 +42,7 @@ export class Loader {
     this.grids = new Map();
     this.result = null; // {key, runs, complete, start}
     this.timer = 0;
+    this.pending = null; // the snapshot a debounced load will ask for
     this.inflight = null;
     this.generation = 0;
     this.busy = 0;
@@ -82,8 +83,9 @@ export class Loader {
   }
 
   /** Whether the state needs the server; if so, cancels what is under way and schedules a load. */
-  request(s) {
+  request(s, { urgent = false } = {}) {
     clearTimeout(this.timer);
+    this.pending = null;
     const needPaths = !this.result || this.result.key !== this.computeKey(s);
     const needGrid = !this.grids.has(this.gridKey(s));
     if (!needPaths && !needGrid) return false;
@@ -91,14 +93,27 @@ export class Loader {
     this.hooks.status('computing');
     this.scheduled = true;
     const snapshot = clone(s);
-    const now = !this.result || (!needPaths && this.sharedGrid(s)); // a switch of view: nothing to wait for
-    this.timer = setTimeout(() => this.load(snapshot), now ? 0 : DEBOUNCE_MS);
+    // Nothing to wait for: the first answer, a switch of view, or a committed change (a typed value, a choice, a
+    // slider let go); the debounce is for drags, whose every move would otherwise be a request.
+    const now = urgent || !this.result || (!needPaths && this.sharedGrid(s));
+    this.pending = snapshot;
+    this.timer = setTimeout(() => { this.pending = null; this.load(snapshot); }, now ? 0 : DEBOUNCE_MS);
     return true;
+  }
+
+  /** A drag ended on the value it last sent: what waits for the debounce is loaded now. */
+  flush() {
+    if (!this.pending) return;
+    clearTimeout(this.timer);
+    const snapshot = this.pending;
+    this.pending = null;
+    this.load(snapshot);
   }
 
   /** Stops what is pending without asking for anything new (a state the page will not send). */
   cancel() {
     clearTimeout(this.timer);
+    this.pending = null;
     this.scheduled = false;
     this.inflight?.abort();
     this.generation++;

@@ -41,11 +41,17 @@ let lastLang = null;
 let lastWork = null; // the work check of the state on show
 
 /** Apply a change to the state, mirror it in the URL and redraw. See controls.js for `opts`. */
+let urgent = false; // the change being made is committed (not a drag's move): load without the debounce
+
 function change(mutate, opts = {}) {
   const before = JSON.stringify(state);
   const computedBefore = ui.loader.computeKey(state);
   mutate(state);
-  if (JSON.stringify(state) === before) return;
+  if (JSON.stringify(state) === before) {
+    if (opts.push !== false) ui.loader.flush(); // a slider let go where the drag left it: no debounce to wait
+    return;
+  }
+  urgent = opts.push !== false;
   // Once the paths differ from the preset's, the state is the user's own; language, view, speed, colours don't.
   if (!opts.keepPreset && ui.loader.computeKey(state) !== computedBefore) state.preset = '';
   debug.changes++;
@@ -105,7 +111,9 @@ function refresh() {
     setStatus(t('budget.over', { runs: state.runs.length, steps: state.steps, max: lastWork.maxSteps }), true);
     return;
   }
-  if (!ui.loader.request(state)) draw();
+  const now = urgent;
+  urgent = false;
+  if (!ui.loader.request(state, { urgent: now })) draw();
 }
 
 const loaderHooks = {
@@ -296,6 +304,8 @@ window.__playground = {
   get features() { return [...FEATURES]; },
   get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend, lrChart: ui.lr, inspector: ui.inspector }; },
   plotted: () => ui.plot?.plotted() ?? [],
+  /** The loader's queue: a load waiting for the debounce, loads under way. */
+  get loading() { return { scheduled: !!ui.loader?.scheduled, busy: ui.loader?.busy ?? 0 }; },
   /** True when nothing is pending: no debounce, no request, and the drawn paths are the state's. */
   settled: () => !!state && !!ui.loader && !ui.loader.scheduled && ui.loader.busy === 0
     && !!ui.loader.result?.complete && ui.loader.ready(state) && debug.draws > 0,

@@ -295,3 +295,33 @@ def test_hover_shows_step_position_loss_and_gradient(open_page):
     g = run["grad"][1]
     assert "gradient" in text and "step 1" in text.lower().replace(":", "")
     assert f"({g[0]:.4g}, {g[1]:.4g})" in text  # four significant digits, as the page writes numbers
+
+
+def test_a_slider_let_go_or_a_typed_value_loads_at_once_and_only_drags_wait_for_the_debounce(open_page):
+    # Issue 10's "150 ms from slider release to redraw": the 100 ms debounce is for a drag's moves; the release
+    # (and any committed change) asks the server at once. Checked synchronously, in one task, so that no timing
+    # is involved: right after the event, a load is either waiting for the debounce or under way.
+    p = open_page("?preset=contour")
+    after = p.js("""() => {
+        const s = document.getElementById('run0-lr-slider');
+        const out = [];
+        s.value = String(Number(s.value) + 40);
+        s.dispatchEvent(new Event('input', {bubbles: true}));   // a drag's move
+        out.push(window.__playground.loading);
+        s.dispatchEvent(new Event('change', {bubbles: true}));  // let go where the drag left it
+        out.push(window.__playground.loading);
+        return out;
+    }""")
+    assert after[0] == {"scheduled": True, "busy": 0}  # the move waits for the debounce
+    assert after[1]["scheduled"] is False and after[1]["busy"] == 1  # the release loads now
+    p.settle()
+    typed = p.js("""async () => {
+        const n = document.getElementById('run0-lr');
+        n.value = '0.002';
+        n.dispatchEvent(new Event('change', {bubbles: true}));
+        await new Promise((r) => setTimeout(r, 0));  // after the loader's own 0 ms timer, well before 100 ms
+        return window.__playground.loading;
+    }""")
+    assert typed["scheduled"] is False and typed["busy"] == 1  # a committed change did not wait for the debounce
+    p.settle()
+    assert p.console_errors == [] and p.page_errors == []
