@@ -104,6 +104,14 @@ def p_decoupled() -> Hyperparameter:
               zh="像 AdamW 一样直接衰减参数，而不是把衰减项加进梯度。")
 
 
+def find_param(params: tuple[Hyperparameter, ...], name: str) -> Hyperparameter:
+    """The hyperparameter called ``name`` of a spec's ``params`` (optimizers' and schedulers'); KeyError if none."""
+    for p in params:
+        if p.name == name:
+            return p
+    raise KeyError(name)
+
+
 @dataclass(frozen=True)
 class OptimizerSpec:
     name: str
@@ -116,10 +124,7 @@ class OptimizerSpec:
     cls: type | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Hyperparameter:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
+        return find_param(self.params, name)
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..spec import Hyperparameter
+from ..spec import Hyperparameter, find_param
 
 
 def hp(name: str, kind: str, default: Any, low=None, high=None, *, log=False, en="", zh="", slider=None,
@@ -48,10 +48,7 @@ class SchedulerSpec:
     cls: type | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Hyperparameter:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
+        return find_param(self.params, name)
 
     def defaults(self) -> dict[str, Any]:
         """torch's defaults of the optional keywords (the required ones have none)."""

@@ -146,3 +146,12 @@ export function runStyles(state, catalog) {
   return state.runs.map((r, i) => ({ index: i, name: labels[i], color: r.color || defaultColor(i), dash: dashFor(i),
     symbol: symbolFor(i), symbol3d: symbol3dFor(i), hidden: r.hidden }));
 }
+
+/** Each path as drawn: {name, x, y} read back from the figure's traces (null where a path has no trace yet). */
+export function drawnPaths(data, paths, base) {
+  const d = data || [];
+  return paths.map((p, i) => {
+    const tr = d[base + i];
+    return tr ? { name: p.name, x: Array.from(tr.x || []), y: Array.from(tr.y || []) } : null;
+  });
+}

@@ -15,7 +15,7 @@ import { t } from './i18n.js';
 import { clientToData, shownRanges } from './plotly-adapter.js';
 import { fillShallowPits } from './pits.js';
 import { FONT, COLORSCALE, config, plotlyText, templateText, colorbar, quantiles, hoverTemplate, customData,
-  at } from './plot-common.js';
+  at, drawnPaths } from './plot-common.js';
 
 const STATIC = { staticPlot: true };
 const NO_MOTION = { transition: { duration: 0 }, frame: { duration: 0, redraw: false }, mode: 'immediate' };
@@ -336,11 +336,7 @@ export class Plot2D {
   }
 
   plotted() {
-    const d = this.top.data || [];
-    return this.paths.map((p, i) => {
-      const tr = d[this.pathBase + i];
-      return tr ? { name: p.name, x: Array.from(tr.x || []), y: Array.from(tr.y || []) } : null;
-    });
+    return drawnPaths(this.top.data, this.paths, this.pathBase);
   }
 
   async purge() {

@@ -6,7 +6,7 @@
 /* global Plotly */
 
 import { t } from './i18n.js';
-import { FONT, COLORSCALE, config, plotlyText, colorbar, hoverTemplate, customData } from './plot-common.js';
+import { FONT, COLORSCALE, config, plotlyText, colorbar, hoverTemplate, customData, drawnPaths } from './plot-common.js';
 import { fillShallowPits } from './pits.js';
 import { followSize } from './plotly-adapter.js';
 
@@ -228,11 +228,7 @@ export class Plot3D {
   }
 
   plotted() {
-    const d = this.gd.data || [];
-    return this.paths.map((p, i) => {
-      const tr = d[this.pathBase + i];
-      return tr ? { name: p.name, x: Array.from(tr.x || []), y: Array.from(tr.y || []) } : null;
-    });
+    return drawnPaths(this.gd.data, this.paths, this.pathBase);
   }
 
   /** Out of sight, WebGL scene kept: switching back to 3-D updates it instead of building a new one. */
