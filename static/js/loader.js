@@ -46,7 +46,6 @@ export class Loader {
     this.inflight = null;
     this.generation = 0;
     this.busy = 0;
-    this.scheduled = false;
     this.streamDrawAt = 0;
   }
 
@@ -91,7 +90,6 @@ export class Loader {
     if (!needPaths && !needGrid) return false;
     this.cancel(); // what is on its way is already out of date: cancel it now, not when the debounce ends
     this.hooks.status('computing');
-    this.scheduled = true;
     const snapshot = clone(s);
     // Nothing to wait for: the first answer, a switch of view, or a committed change (a typed value, a choice, a
     // slider let go); the debounce is for drags, whose every move would otherwise be a request.
@@ -99,6 +97,11 @@ export class Loader {
     this.pending = snapshot;
     this.timer = setTimeout(() => { this.pending = null; this.load(snapshot); }, now ? 0 : DEBOUNCE_MS);
     return true;
+  }
+
+  /** Whether a load waits for its timer (the debounce, or the next task). */
+  get scheduled() {
+    return this.pending !== null;
   }
 
   /** A drag ended on the value it last sent: what waits for the debounce is loaded now. */
@@ -114,13 +117,11 @@ export class Loader {
   cancel() {
     clearTimeout(this.timer);
     this.pending = null;
-    this.scheduled = false;
     this.inflight?.abort();
     this.generation++;
   }
 
   async load(snapshot) {
-    this.scheduled = false;
     const my = ++this.generation;
     this.inflight?.abort();
     const abort = new AbortController();

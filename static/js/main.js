@@ -304,8 +304,6 @@ window.__playground = {
   get features() { return [...FEATURES]; },
   get views() { return { plot: ui.plot, lossChart: ui.loss, legend: ui.legend, lrChart: ui.lr, inspector: ui.inspector }; },
   plotted: () => ui.plot?.plotted() ?? [],
-  /** The loader's queue: a load waiting for the debounce, loads under way. */
-  get loading() { return { scheduled: !!ui.loader?.scheduled, busy: ui.loader?.busy ?? 0 }; },
   /** True when nothing is pending: no debounce, no request, and the drawn paths are the state's. */
   settled: () => !!state && !!ui.loader && !ui.loader.scheduled && ui.loader.busy === 0
     && !!ui.loader.result?.complete && ui.loader.ready(state) && debug.draws > 0,

@@ -303,24 +303,26 @@ def test_a_slider_let_go_or_a_typed_value_loads_at_once_and_only_drags_wait_for_
     # is involved: right after the event, a load is either waiting for the debounce or under way.
     p = open_page("?preset=contour")
     after = p.js("""() => {
+        const loading = () => { const d = window.__playground.debug; return {scheduled: d.scheduled, busy: d.busy}; };
         const s = document.getElementById('run0-lr-slider');
         const out = [];
         s.value = String(Number(s.value) + 40);
         s.dispatchEvent(new Event('input', {bubbles: true}));   // a drag's move
-        out.push(window.__playground.loading);
+        out.push(loading());
         s.dispatchEvent(new Event('change', {bubbles: true}));  // let go where the drag left it
-        out.push(window.__playground.loading);
+        out.push(loading());
         return out;
     }""")
     assert after[0] == {"scheduled": True, "busy": 0}  # the move waits for the debounce
     assert after[1]["scheduled"] is False and after[1]["busy"] == 1  # the release loads now
     p.settle()
     typed = p.js("""async () => {
+        const loading = () => { const d = window.__playground.debug; return {scheduled: d.scheduled, busy: d.busy}; };
         const n = document.getElementById('run0-lr');
         n.value = '0.002';
         n.dispatchEvent(new Event('change', {bubbles: true}));
         await new Promise((r) => setTimeout(r, 0));  // after the loader's own 0 ms timer, well before 100 ms
-        return window.__playground.loading;
+        return loading();
     }""")
     assert typed["scheduled"] is False and typed["busy"] == 1  # a committed change did not wait for the debounce
     p.settle()
